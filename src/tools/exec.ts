@@ -23,6 +23,28 @@ export interface RunOptions {
   binary?: boolean;
 }
 
+/** What every tool wrapper (`tools/*.ts`) takes: the command's abort signal, logger, deadline, env. */
+export interface ToolOptions {
+  signal?: AbortSignal;
+  log?: Logger;
+  /** Milliseconds for this one call. */
+  timeout?: number;
+  env?: NodeJS.ProcessEnv;
+  onStderrLine?: (line: string) => void;
+}
+
+/** The RunOptions a tool wrapper passes on (drops undefined keys). */
+export function toolRunOptions(o: ToolOptions, defaults: { timeout?: number } = {}): RunOptions {
+  const out: RunOptions = {};
+  if (o.signal) out.signal = o.signal;
+  if (o.log) out.log = o.log;
+  const timeout = o.timeout ?? defaults.timeout;
+  if (timeout !== undefined) out.timeout = timeout;
+  if (o.env) out.env = o.env;
+  if (o.onStderrLine) out.onStderrLine = o.onStderrLine;
+  return out;
+}
+
 export interface RunResult {
   command: string;
   exitCode: number;

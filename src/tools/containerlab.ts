@@ -1,0 +1,140 @@
+/**
+ * The containerlab CLI: version, inspect (JSON), deploy and destroy (root: see sudo.ts).
+ * Contract: ../shared/reference/cli/containerlab-contract.yaml. Logs are on stderr, data on stdout.
+ */
+import { PrerequisiteError, StepFailedError } from '../errors.js';
+import { run, runOk, tail, toolRunOptions, type ToolOptions } from './exec.js';
+import { canSudo, decideRootMode, isSuidRoot, whichBinary, withSudo, type RootMode, type SudoPreference } from './sudo.js';
+
+/** One container of `containerlab inspect --format json` (ContainerDetails). */
+export interface ClabContainer {
+  lab_name: string;
+  labPath?: string;
+  absLabPath?: string;
+  name: string;
+  container_id: string;
+  image: string;
+  kind: string;
+  state: string;
+  status: string;
+  ipv4_address: string;
+  ipv6_address: string;
+  owner?: string;
+}
+
+/** The text containerlab (through kind) prints when the kind cluster already exists. */
+export const ALREADY_EXISTS = 'already exist for a cluster with the name';
+
+/**
+ * Parse `containerlab inspect --format json`: an object keyed by lab name (>= 0.68) or
+ * `{"containers": [...]}` (older). `{}` → []. Returns the containers of `labName`.
+ */
+export function parseInspectJson(text: string, labName?: string): ClabContainer[] {
+  const trimmed = text.trim();
+  if (trimmed === '') return [];
+  const value: unknown = JSON.parse(trimmed);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('containerlab inspect: expected a JSON object');
+  const record = value as Record<string, unknown>;
+  let list: unknown[];
+  if (Array.isArray(record['containers'])) list = record['containers'];
+  else if (labName !== undefined) list = Array.isArray(record[labName]) ? record[labName] : [];
+  else list = Object.values(record).flatMap((v) => (Array.isArray(v) ? v : []));
+  return (list as ClabContainer[]).filter((c) => labName === undefined || c.lab_name === undefined || c.lab_name === labName);
+}
+
+/** Parse `containerlab version --json` (>= 0.70) or `version -s` → "0.79.0". */
+export function parseContainerlabVersion(text: string): string | undefined {
+  const trimmed = text.trim();
+  if (trimmed.startsWith('{')) {
+    try {
+      const v = (JSON.parse(trimmed) as { version?: unknown }).version;
+      return typeof v === 'string' ? v.replace(/^v/, '') : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+  const m = /v?(\d+\.\d+\.\d+)/.exec(trimmed);
+  return m?.[1];
+}
+
+export async function containerlabVersion(o: ToolOptions = {}): Promise<string | undefined> {
+  const json = await run('containerlab', ['version', '--json'], toolRunOptions(o, { timeout: 20_000 }));
+  const v = json.exitCode === 0 ? parseContainerlabVersion(json.stdout) : undefined;
+  if (v !== undefined) return v;
+  const short = await run('containerlab', ['version', '-s'], toolRunOptions(o, { timeout: 20_000 }));
+  return short.exitCode === 0 ? parseContainerlabVersion(short.stdout) : undefined;
+}
+
+/** `containerlab inspect -t <topology> --format json` → the lab's containers ([] when not deployed; only `labName`'s when given). No root needed. */
+export async function containerlabInspect(topologyFile: string, o: ToolOptions & { labName?: string } = {}): Promise<ClabContainer[]> {
+  const r = await runOk('containerlab', ['inspect', '-t', topologyFile, '--format', 'json'], {
+    ...toolRunOptions(o, { timeout: 30_000 }),
+    what: 'containerlab inspect',
+  });
+  try {
+    return parseInspectJson(r.stdout, o.labName);
+  } catch (error) {
+    throw new StepFailedError('containerlab inspect did not print JSON', { cause: error, details: tail(r.stdout, 4) });
+  }
+}
+
+/** How to get root for containerlab deploy/destroy; honours --sudo / --no-sudo. */
+export async function containerlabRootMode(preference: SudoPreference, o: ToolOptions = {}): Promise<RootMode> {
+  const binary = await whichBinary('containerlab', o.env ?? process.env);
+  if (binary === undefined) {
+    throw new PrerequisiteError('containerlab is not installed (not found on PATH)', { hint: 'install containerlab ≥ 0.75: https://containerlab.dev/install/ (then `lab doctor`)' });
+  }
+  return decideRootMode({ uid: process.getuid?.(), suid: await isSuidRoot(binary), sudo: () => canSudo(o) }, preference);
+}
+
+/** The error lines of containerlab's stderr (its own text, without the INFO chatter). */
+export function clabErrorLines(stderr: string): string[] {
+  const lines = stderr.split('\n').map((l) => l.trimEnd()).filter((l) => l.length > 0);
+  const errors = lines.filter((l) => /\b(ERRO|ERROR|FATA|fatal)\b|^Error:|failed|error:/i.test(l) && !/\bINFO\b/.test(l));
+  return errors.length > 0 ? errors.slice(-6) : tail(stderr, 6);
+}
+
+export interface ClabDeployResult {
+  /** The kind cluster already existed (containerlab's "node(s) already exist…"): nothing was created. */
+  alreadyExists: boolean;
+  stderr: string;
+}
+
+export interface ClabRunOptions extends ToolOptions {
+  mode: RootMode;
+}
+
+/** `[sudo -n] containerlab deploy -t <topology>`. Fails with containerlab's own error lines (StepFailedError). */
+export async function containerlabDeploy(topologyFile: string, o: ClabRunOptions): Promise<ClabDeployResult> {
+  const [file, args] = withSudo(o.mode, 'containerlab', ['deploy', '-t', topologyFile]);
+  const r = await run(file, args, toolRunOptions(o, { timeout: 20 * 60_000 }));
+  const text = `${r.stderr}\n${r.stdout}`;
+  if (text.includes(ALREADY_EXISTS)) return { alreadyExists: true, stderr: r.stderr };
+  // containerlab < 0.75 exits 0 when a node fails: look for the failure line too.
+  if (r.exitCode !== 0 || /failed deploy stage for node/.test(r.stderr)) {
+    throw new StepFailedError(`containerlab deploy failed${r.exitCode !== 0 ? ` (exit ${r.exitCode})` : ''}`, {
+      details: [`$ ${r.command}`, ...clabErrorLines(r.stderr || r.stdout)],
+      hint: rootHint(r.stderr) ?? 'fix the cause above, then run `lab deploy` again (it picks up from here; `lab destroy` removes what was created)',
+    });
+  }
+  return { alreadyExists: false, stderr: r.stderr };
+}
+
+/** `[sudo -n] containerlab destroy -t <topology> --cleanup` (exit 0 also when nothing is deployed). */
+export async function containerlabDestroy(topologyFile: string, o: ClabRunOptions): Promise<{ stderr: string }> {
+  const [file, args] = withSudo(o.mode, 'containerlab', ['destroy', '-t', topologyFile, '--cleanup']);
+  const r = await run(file, args, toolRunOptions(o, { timeout: 10 * 60_000 }));
+  if (r.exitCode !== 0) {
+    throw new StepFailedError(`containerlab destroy failed (exit ${r.exitCode})`, {
+      details: [`$ ${r.command}`, ...clabErrorLines(r.stderr || r.stdout)],
+      hint: rootHint(r.stderr) ?? 'run `lab destroy --verbose` to see every command',
+    });
+  }
+  return { stderr: r.stderr };
+}
+
+function rootHint(stderr: string): string | undefined {
+  if (/requires root privileges/.test(stderr)) return 'run lab as root, install containerlab SUID (its default installer), or allow passwordless `sudo` and pass --sudo';
+  if (/sudo: a password is required|sudo: .*password/i.test(stderr)) return 'lab only uses `sudo -n`: allow passwordless sudo for containerlab, or run lab as root';
+  return undefined;
+}
