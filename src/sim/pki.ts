@@ -5,7 +5,7 @@
  * EC P-256 keys (fast to generate); all values are PEM strings.
  */
 import { webcrypto } from 'node:crypto';
-import * as x509 from '@peculiar/x509';
+import type * as X509 from '@peculiar/x509';
 
 export interface Pki {
   caPem: string;
@@ -16,7 +16,9 @@ export interface Pki {
   clientKeyPem: string;
 }
 
-const crypto = webcrypto as unknown as Crypto;
+type CryptoKeyPair = webcrypto.CryptoKeyPair;
+type CryptoKey = webcrypto.CryptoKey;
+const crypto = webcrypto;
 const alg = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
 const DAY = 24 * 60 * 60 * 1000;
 
@@ -25,8 +27,8 @@ async function keyPair(): Promise<CryptoKeyPair> {
 }
 
 async function keyPem(key: CryptoKey): Promise<string> {
-  const der = await crypto.subtle.exportKey('pkcs8', key);
-  return x509.PemConverter.encode(der, 'PRIVATE KEY');
+  const der = Buffer.from(await crypto.subtle.exportKey('pkcs8', key)).toString('base64');
+  return `-----BEGIN PRIVATE KEY-----\n${der.match(/.{1,64}/g)?.join('\n') ?? ''}\n-----END PRIVATE KEY-----\n`;
 }
 
 function serial(): string {
@@ -36,7 +38,53 @@ function serial(): string {
   return Buffer.from(bytes).toString('hex');
 }
 
+/**
+ * @peculiar/x509 uses tsyringe, which insists on a `Reflect.getMetadata` polyfill being present when it
+ * loads (it only reads `design:paramtypes`, which nothing here emits). Install a minimal one if absent.
+ */
+function ensureReflectMetadata(): void {
+  type Meta = Map<unknown, unknown>;
+  const R = Reflect as unknown as Record<string, unknown>;
+  if (typeof R['getMetadata'] === 'function') return;
+  const data = new WeakMap<object, Map<PropertyKey | undefined, Meta>>();
+  const own = (target: object, prop: PropertyKey | undefined, create: boolean): Meta | undefined => {
+    let byProp = data.get(target);
+    if (!byProp) {
+      if (!create) return undefined;
+      byProp = new Map();
+      data.set(target, byProp);
+    }
+    let m = byProp.get(prop);
+    if (!m && create) {
+      m = new Map();
+      byProp.set(prop, m);
+    }
+    return m;
+  };
+  const getOwn = (key: unknown, target: object, prop?: PropertyKey): unknown => own(target, prop, false)?.get(key);
+  const get = (key: unknown, target: object, prop?: PropertyKey): unknown => {
+    for (let t: object | null = target; t !== null; t = Object.getPrototypeOf(t) as object | null) {
+      const m = own(t, prop, false);
+      if (m?.has(key)) return m.get(key);
+    }
+    return undefined;
+  };
+  const define = (key: unknown, value: unknown, target: object, prop?: PropertyKey): void => {
+    own(target, prop, true)?.set(key, value);
+  };
+  Object.assign(R, {
+    defineMetadata: define,
+    getOwnMetadata: getOwn,
+    getMetadata: get,
+    hasOwnMetadata: (key: unknown, target: object, prop?: PropertyKey) => own(target, prop, false)?.has(key) ?? false,
+    hasMetadata: (key: unknown, target: object, prop?: PropertyKey) => get(key, target, prop) !== undefined,
+    metadata: (key: unknown, value: unknown) => (target: object, prop?: PropertyKey) => define(key, value, target, prop),
+  });
+}
+
 export async function generatePki(now: Date = new Date()): Promise<Pki> {
+  ensureReflectMetadata();
+  const x509 = await import('@peculiar/x509');
   const notBefore = new Date(now.getTime() - 5 * 60 * 1000);
   const caKeys = await keyPair();
   const ca = await x509.X509CertificateGenerator.createSelfSigned(
@@ -56,7 +104,7 @@ export async function generatePki(now: Date = new Date()): Promise<Pki> {
     crypto,
   );
 
-  const leaf = async (subject: string, usage: x509.ExtendedKeyUsage, extra: x509.Extension[]): Promise<{ cert: string; key: string }> => {
+  const leaf = async (subject: string, usage: X509.ExtendedKeyUsage, extra: X509.Extension[]): Promise<{ cert: string; key: string }> => {
     const keys = await keyPair();
     const cert = await x509.X509CertificateGenerator.create(
       {

@@ -123,7 +123,12 @@ export class ObjectStore {
   private readonly listeners = new Set<Listener>();
   /** Recent events, for watches that start from an older resourceVersion. */
   private readonly log: StoreEvent[] = [];
-  private readonly logLimit = 20_000;
+  private readonly logLimit: number;
+
+  /** `eventLogLimit`: how many recent events a watch can replay from (default 20,000); older → Gone. */
+  constructor(options: { eventLogLimit?: number } = {}) {
+    this.logLimit = options.eventLogLimit ?? 20_000;
+  }
 
   get resourceVersion(): number {
     return this.revision;

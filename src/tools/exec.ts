@@ -21,6 +21,8 @@ export interface RunOptions {
   onStdoutLine?: (line: string) => void;
   /** Return stdout as a Buffer (binary data, e.g. `docker save`). */
   binary?: boolean;
+  /** stdout holds secrets (a kubeconfig's client key): --verbose shows its size, not its text. */
+  secretStdout?: boolean;
 }
 
 /** What every tool wrapper (`tools/*.ts`) takes: the command's abort signal, logger, deadline, env. */
@@ -101,7 +103,8 @@ export async function run(file: string, args: readonly string[], options: RunOpt
     ...(stdout ? { stdoutBuffer: stdout } : {}),
   };
   if (options.log?.isVerbose) {
-    for (const line of tail(out.stdout, 40)) options.log.verbose(`  │ ${line}`);
+    if (options.secretStdout) options.log.verbose(`  │ (${out.stdout.length} bytes on stdout, not shown: they hold credentials)`);
+    else for (const line of tail(out.stdout, 40)) options.log.verbose(`  │ ${line}`);
     for (const line of tail(out.stderr, 40)) options.log.verbose(`  ┆ ${line}`);
     options.log.verbose(`  └ exit ${out.exitCode}`);
   }

@@ -16,6 +16,7 @@ export async function kindGetKubeconfig(cluster: string, o: ToolOptions = {}): P
   const r = await runOk('kind', ['get', 'kubeconfig', `--name=${cluster}`], {
     ...toolRunOptions(o, { timeout: 30_000 }),
     what: `kind get kubeconfig --name=${cluster}`,
+    secretStdout: true,
     hint: `is the cluster "${cluster}" running? \`kind get clusters\` lists them; \`lab deploy\` creates it`,
   });
   if (!/\bapiVersion\b/.test(r.stdout)) {

@@ -1,8 +1,8 @@
 /**
  * listr2 set-up shared by every command: rich renderer on a TTY, plain lines when not a TTY or when CI
- * is set, silent with --json (stdout then carries only the JSON document).
+ * is set, silent with --json. Task lines go to stderr (stdout carries only data: tables, JSON).
  */
-import { Listr, type ListrTask, type ListrBaseClassOptions } from 'listr2';
+import { Listr, ListrLogger, PRESET_TIMER, ProcessOutput, type ListrTask, type ListrBaseClassOptions } from 'listr2';
 
 export interface RendererChoice {
   json: boolean;
@@ -10,15 +10,20 @@ export interface RendererChoice {
   stream: NodeJS.WriteStream;
 }
 
+export function isCi(env: NodeJS.ProcessEnv): boolean {
+  return env['CI'] !== undefined && env['CI'] !== '' && env['CI'] !== 'false' && env['CI'] !== '0';
+}
+
 export function rendererOptions(choice: RendererChoice): Pick<ListrBaseClassOptions, 'renderer' | 'fallbackRenderer' | 'silentRendererCondition' | 'fallbackRendererCondition' | 'rendererOptions' | 'fallbackRendererOptions'> {
-  const ci = choice.env['CI'] !== undefined && choice.env['CI'] !== '' && choice.env['CI'] !== 'false';
+  const output = new ProcessOutput(choice.stream, choice.stream);
+  const logger = new ListrLogger({ processOutput: output, useIcons: true });
   return {
     renderer: 'default',
     fallbackRenderer: 'simple',
     silentRendererCondition: choice.json,
-    fallbackRendererCondition: ci || choice.stream.isTTY !== true,
-    rendererOptions: { collapseSubtasks: false, showErrorMessage: false, timer: { condition: true } as never },
-    fallbackRendererOptions: { timestamp: undefined as never, timer: { condition: true } as never },
+    fallbackRendererCondition: isCi(choice.env) || choice.stream.isTTY !== true,
+    rendererOptions: { collapseSubtasks: false, showErrorMessage: false, timer: PRESET_TIMER, logger, persistentOutput: false } as never,
+    fallbackRendererOptions: { timer: PRESET_TIMER, logger } as never,
   };
 }
 
@@ -27,9 +32,6 @@ export function createTasks<Ctx>(tasks: ListrTask<Ctx>[], choice: RendererChoice
     exitOnError: true,
     registerSignalListeners: false,
     ...rendererOptions(choice),
-    rendererOptions: {
-      ...rendererOptions(choice).rendererOptions,
-    },
     ...extra,
   } as ListrBaseClassOptions<Ctx>);
 }

@@ -21,6 +21,8 @@ export interface ResourceType {
   name: string;
   singularName: string;
   kind: string;
+  /** `<Kind>List` unless a CRD says otherwise */
+  listKind?: string;
   namespaced: boolean;
   shortNames?: string[];
   categories?: string[];

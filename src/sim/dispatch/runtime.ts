@@ -3,7 +3,8 @@
  * clusters, the API server (when the API server part is present) and the dispatcher.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { simDataDir } from '../paths.js';
 import type { HostState, SimContext } from '../context.js';
 import type { Dispatcher } from './server.js';
 import type { KindClusters } from '../cluster/kind.js';
@@ -31,17 +32,11 @@ export interface SimRuntime {
   spentFaults: Set<string>;
 }
 
-/**
- * A data file of the world. `src/sim/data/…` is not copied by tsc, so from `dist/sim/…` the file is read
- * from the package's `src/sim/data/` (shipped with the package sources).
- */
+/** A data file of the world, under `src/sim/data/` (see src/sim/paths.ts). */
 export function simDataFile(relative: string): string {
-  const candidates = [new URL(`../data/${relative}`, import.meta.url), new URL(`../../../src/sim/data/${relative}`, import.meta.url)];
-  for (const c of candidates) {
-    const p = fileURLToPath(c);
-    if (existsSync(p)) return p;
-  }
-  throw new Error(`simulated world data file not found: ${relative}`);
+  const p = join(simDataDir(), relative);
+  if (!existsSync(p)) throw new Error(`simulated world data file not found: ${p}`);
+  return p;
 }
 
 export function readSimData(relative: string): string {

@@ -1,0 +1,98 @@
+/**
+ * Gather `VerifyInputs` from a live lab: ONE list call per resource type (API calls do not grow with
+ * the node count), all concurrently with the tool calls (containerlab inspect, docker network inspect,
+ * calicoctl ipam show/check, host routes). A failing source makes that input absent with the reason;
+ * it never stops the others. The sources are injected (`GatherSources`) so the logic is testable
+ * without a cluster; `liveSources` wires the real clients and tools.
+ */
+import { errorMessage } from '../errors.js';
+import {
+  absent,
+  cleanObject,
+  isPodNetwork,
+  normaliseAffinity,
+  present,
+  slimInstallation,
+  slimNode,
+  slimPod,
+  slimTigeraStatus,
+  type Input,
+  type VerifyInputs,
+} from './inputs.js';
+import { parseClabInspect, parseIpamCheckReport, parseIpamShow, parseIpJsonRoutes, parseProcNetRoute } from './parse.js';
+import type {
+  BlockAffinityObject,
+  ClabRow,
+  HostRoute,
+  InstallationObject,
+  IPAMBlockObject,
+  IPAMHandleObject,
+  IPPoolObject,
+  NodeObject,
+  PodObject,
+  TigeraStatus,
+} from './types.js';
+
+export interface ListClient {
+  list<T>(apiVersion: string, resource: string, o?: { namespace?: string; labelSelector?: string; fieldSelector?: string }): Promise<{ items: T[] }>;
+}
+
+export interface GatherSources {
+  /** API client, or the reason there is none (e.g. no kubeconfig). */
+  kube: ListClient | { unavailable: string };
+  containers(): Promise<ClabRow[]>;
+  kindSubnets(): Promise<string[] | undefined>;
+  /** stdout of `calicoctl ipam show --show-blocks`. */
+  ipamShowText(): Promise<string>;
+  /** The JSON text `calicoctl ipam check -o <file>` wrote. */
+  ipamCheckText(): Promise<string>;
+  /** `ip -j route` JSON text, or /proc/net/route text (told apart by content). */
+  hostRoutesText(): Promise<string>;
+}
+
+/** The API group/versions read: crd.projectcalico.org/v1 EXPLICITLY (projectcalico.org/v3 is another shape). */
+export const CALICO_CRD = 'crd.projectcalico.org/v1';
+export const OPERATOR = 'operator.tigera.io/v1';
+
+async function settle<T>(source: string, fn: () => Promise<T>): Promise<Input<T>> {
+  try {
+    return present(await fn(), source);
+  } catch (error) {
+    return absent(errorMessage(error));
+  }
+}
+
+export async function gatherInputs(sources: GatherSources): Promise<VerifyInputs> {
+  const kube = 'unavailable' in sources.kube ? undefined : sources.kube;
+  const noKube = 'unavailable' in sources.kube ? sources.kube.unavailable : '';
+  const list = <T>(apiVersion: string, plural: string, map: (items: T[]) => T[]): Promise<Input<T[]>> =>
+    kube ? settle(apiVersion, async () => map((await kube.list<T>(apiVersion, plural)).items)) : Promise.resolve(absent(noKube));
+
+  const [tigeraStatuses, nodes, pods, ippools, ipamBlocks, blockAffinities, ipamHandles, installations, containers, kindSubnets, ipamShow, ipamCheck, hostRoutes] = await Promise.all([
+    list<TigeraStatus>(OPERATOR, 'tigerastatuses', (i) => i.map(slimTigeraStatus)),
+    list<NodeObject>('v1', 'nodes', (i) => i.map(slimNode)),
+    list<PodObject>('v1', 'pods', (i) => i.filter(isPodNetwork).map(slimPod)),
+    list<IPPoolObject>(CALICO_CRD, 'ippools', (i) => i.map(cleanObject)),
+    list<IPAMBlockObject>(CALICO_CRD, 'ipamblocks', (i) => i.map(cleanObject)),
+    list<BlockAffinityObject>(CALICO_CRD, 'blockaffinities', (i) => i.map((a) => normaliseAffinity({ apiVersion: CALICO_CRD, ...a }).affinity)),
+    list<IPAMHandleObject>(CALICO_CRD, 'ipamhandles', (i) => i.map(cleanObject)),
+    list<InstallationObject>(OPERATOR, 'installations', (i) => i.map(slimInstallation)),
+    settle('containerlab inspect --format json', sources.containers),
+    settle<string[]>('docker network inspect kind', async () => {
+      const s = await sources.kindSubnets();
+      if (s === undefined) throw new Error('the docker network `kind` does not exist');
+      return s;
+    }),
+    settle('calicoctl ipam show --show-blocks', async () => parseIpamShow(await sources.ipamShowText())),
+    settle('calicoctl ipam check -o', async () => parseIpamCheckReport(JSON.parse(await sources.ipamCheckText()) as unknown)),
+    settle<HostRoute[]>('host routes', async () => parseHostRoutes(await sources.hostRoutesText())),
+  ]);
+  return { tigeraStatuses, nodes, pods, ippools, ipamBlocks, blockAffinities, ipamHandles, installations, containers, kindSubnets, ipamShow, ipamCheck, hostRoutes };
+}
+
+export function parseHostRoutes(text: string): HostRoute[] {
+  const t = text.trim();
+  return t.startsWith('[') ? parseIpJsonRoutes(JSON.parse(t) as unknown) : parseProcNetRoute(text);
+}
+
+export { parseClabInspect };

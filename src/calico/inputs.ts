@@ -1,0 +1,194 @@
+/**
+ * `VerifyInputs`: everything the checks read, in one typed object. Each input is either present (with
+ * where it came from, e.g. `crd.projectcalico.org/v1` or a file name) or absent with the reason, so a
+ * check that needs an absent input is skipped saying why. The same object is gathered from a live lab
+ * (`gather.ts`), written by `lab snapshot` and read back from a snapshot or a directory of tool outputs
+ * (`snapshot.ts`). Objects are slimmed on the way in: no managedFields, no last-applied annotation,
+ * only the fields verify judges for Nodes and Pods (so a snapshot cannot carry secrets from pod specs).
+ */
+import type {
+  BlockAffinityObject,
+  ClabRow,
+  HostRoute,
+  InstallationObject,
+  IPAMBlockObject,
+  IPAMHandleObject,
+  IpamCheckReport,
+  IpamShow,
+  IPPoolObject,
+  KubeItem,
+  NodeObject,
+  PodObject,
+  TigeraStatus,
+} from './types.js';
+
+export type Input<T> = { ok: true; value: T; source: string } | { ok: false; reason: string };
+
+export interface VerifyInputs {
+  tigeraStatuses: Input<TigeraStatus[]>;
+  nodes: Input<NodeObject[]>;
+  /** Pod-network pods only (not hostNetwork), all namespaces. */
+  pods: Input<PodObject[]>;
+  ippools: Input<IPPoolObject[]>;
+  ipamBlocks: Input<IPAMBlockObject[]>;
+  blockAffinities: Input<BlockAffinityObject[]>;
+  ipamHandles: Input<IPAMHandleObject[]>;
+  installations: Input<InstallationObject[]>;
+  containers: Input<ClabRow[]>;
+  ipamShow: Input<IpamShow>;
+  ipamCheck: Input<IpamCheckReport>;
+  kindSubnets: Input<string[]>;
+  hostRoutes: Input<HostRoute[]>;
+}
+
+export type InputName = keyof VerifyInputs;
+
+export const INPUT_NAMES: readonly InputName[] = [
+  'tigeraStatuses', 'nodes', 'pods', 'ippools', 'ipamBlocks', 'blockAffinities', 'ipamHandles', 'installations',
+  'containers', 'ipamShow', 'ipamCheck', 'kindSubnets', 'hostRoutes',
+];
+
+/** How each input is described to a user ("needs …"). */
+export const INPUT_LABELS: Record<InputName, string> = {
+  tigeraStatuses: 'TigeraStatuses (kubectl get tigerastatus)',
+  nodes: 'Nodes (kubectl get nodes)',
+  pods: 'Pods (kubectl get pods -A)',
+  ippools: 'IPPools (kubectl get ippools.crd.projectcalico.org)',
+  ipamBlocks: 'IPAMBlocks (kubectl get ipamblocks.crd.projectcalico.org)',
+  blockAffinities: 'BlockAffinities (kubectl get blockaffinities.crd.projectcalico.org)',
+  ipamHandles: 'IPAMHandles (kubectl get ipamhandles.crd.projectcalico.org)',
+  installations: 'Installation (kubectl get installation default)',
+  containers: 'containerlab inspect --format json',
+  ipamShow: 'calicoctl ipam show --show-blocks',
+  ipamCheck: 'calicoctl ipam check -o <file>',
+  kindSubnets: 'docker network inspect kind',
+  hostRoutes: 'host routes (ip -j route)',
+};
+
+export function present<T>(value: T, source: string): Input<T> {
+  return { ok: true, value, source };
+}
+
+export function absent<T>(reason: string): Input<T> {
+  return { ok: false, reason };
+}
+
+export function emptyInputs(reason: string): VerifyInputs {
+  const out = {} as Record<InputName, Input<unknown>>;
+  for (const name of INPUT_NAMES) out[name] = absent(reason);
+  return out as unknown as VerifyInputs;
+}
+
+const DROPPED_ANNOTATIONS = ['kubectl.kubernetes.io/last-applied-configuration'];
+
+/** Drop managedFields and the last-applied annotation; keep everything else of the object. */
+export function cleanObject<T extends KubeItem>(obj: T): T {
+  const { managedFields: _m, ...metadata } = obj.metadata ?? ({ name: '' } as KubeItem['metadata']);
+  if (metadata.annotations) {
+    const annotations = { ...metadata.annotations };
+    for (const a of DROPPED_ANNOTATIONS) delete annotations[a];
+    metadata.annotations = annotations;
+  }
+  return { ...obj, metadata } as T;
+}
+
+function pickMeta(obj: KubeItem, annotationPrefix?: string): KubeItem['metadata'] {
+  const m = obj.metadata ?? { name: '' };
+  const annotations = annotationPrefix === undefined
+    ? undefined
+    : Object.fromEntries(Object.entries(m.annotations ?? {}).filter(([k]) => k.startsWith(annotationPrefix)));
+  return {
+    name: m.name,
+    ...(m.namespace !== undefined ? { namespace: m.namespace } : {}),
+    ...(m.labels !== undefined ? { labels: m.labels } : {}),
+    ...(annotations !== undefined && Object.keys(annotations).length > 0 ? { annotations } : {}),
+    ...(m.creationTimestamp !== undefined ? { creationTimestamp: m.creationTimestamp } : {}),
+  };
+}
+
+/** Only what the checks read: labels, Calico annotations, conditions, addresses, nodeInfo versions. */
+export function slimNode(node: NodeObject): NodeObject {
+  const s = node.status ?? {};
+  const info = s.nodeInfo;
+  return {
+    apiVersion: 'v1',
+    kind: 'Node',
+    metadata: pickMeta(node, 'projectcalico.org/'),
+    ...(node.spec?.podCIDR !== undefined ? { spec: { podCIDR: node.spec.podCIDR } } : {}),
+    status: {
+      ...(s.conditions ? { conditions: s.conditions.map(slimCondition) } : {}),
+      ...(s.addresses ? { addresses: s.addresses.map((a) => ({ type: a.type, address: a.address })) } : {}),
+      ...(info
+        ? { nodeInfo: { ...(info.kubeletVersion ? { kubeletVersion: info.kubeletVersion } : {}), ...(info.containerRuntimeVersion ? { containerRuntimeVersion: info.containerRuntimeVersion } : {}), ...(info.osImage ? { osImage: info.osImage } : {}) } }
+        : {}),
+    },
+  };
+}
+
+function slimCondition(c: { type: string; status: string; reason?: string; message?: string; lastTransitionTime?: string }): { type: string; status: string; reason?: string; message?: string; lastTransitionTime?: string } {
+  return {
+    type: c.type,
+    status: c.status,
+    ...(c.reason !== undefined ? { reason: c.reason } : {}),
+    ...(c.message !== undefined ? { message: c.message } : {}),
+    ...(c.lastTransitionTime !== undefined ? { lastTransitionTime: c.lastTransitionTime } : {}),
+  };
+}
+
+/** Only name, namespace, node, hostNetwork, phase and IPs: never the spec's containers (env values, tokens). */
+export function slimPod(pod: PodObject): PodObject {
+  const s = pod.status ?? {};
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: pod.metadata?.name ?? '', ...(pod.metadata?.namespace !== undefined ? { namespace: pod.metadata.namespace } : {}) },
+    spec: { ...(pod.spec?.nodeName !== undefined ? { nodeName: pod.spec.nodeName } : {}), ...(pod.spec?.hostNetwork === true ? { hostNetwork: true } : {}) },
+    status: {
+      ...(s.phase !== undefined ? { phase: s.phase } : {}),
+      ...(s.podIP !== undefined ? { podIP: s.podIP } : {}),
+      ...(s.podIPs !== undefined ? { podIPs: s.podIPs.map((p) => ({ ip: p.ip })) } : {}),
+      ...(s.hostIP !== undefined ? { hostIP: s.hostIP } : {}),
+    },
+  };
+}
+
+export function isPodNetwork(pod: PodObject): boolean {
+  return pod.spec?.hostNetwork !== true;
+}
+
+export function slimTigeraStatus(ts: TigeraStatus): TigeraStatus {
+  return {
+    apiVersion: ts.apiVersion ?? 'operator.tigera.io/v1',
+    kind: 'TigeraStatus',
+    metadata: pickMeta(ts),
+    status: { conditions: (ts.status?.conditions ?? []).map(slimCondition) },
+  };
+}
+
+/** Installation: only its pool list and status version/conditions. */
+export function slimInstallation(inst: InstallationObject): InstallationObject {
+  return {
+    apiVersion: inst.apiVersion ?? 'operator.tigera.io/v1',
+    kind: 'Installation',
+    metadata: pickMeta(inst),
+    spec: { calicoNetwork: { ipPools: inst.spec?.calicoNetwork?.ipPools ?? [] } },
+    ...(inst.status ? { status: { ...(inst.status.calicoVersion ? { calicoVersion: inst.status.calicoVersion } : {}), ...(inst.status.conditions ? { conditions: inst.status.conditions.map(slimCondition) } : {}) } } : {}),
+  };
+}
+
+export type AffinityShape = 'crd.projectcalico.org/v1' | 'projectcalico.org/v3';
+
+/**
+ * BlockAffinity in either shape → the crd v1 shape: `deleted` the STRING "true"/"false".
+ * projectcalico.org/v3 (what `kubectl get blockaffinities` shows with the Calico API server) has a
+ * bool or omitted `deleted` and no `type`.
+ */
+export function normaliseAffinity(obj: BlockAffinityObject): { affinity: BlockAffinityObject; shape: AffinityShape } {
+  const clean = cleanObject(obj);
+  const shape: AffinityShape = (obj.apiVersion ?? '').startsWith('projectcalico.org/') ? 'projectcalico.org/v3' : 'crd.projectcalico.org/v1';
+  const spec = { ...(clean.spec ?? {}) } as Record<string, unknown>;
+  const deleted = spec['deleted'];
+  if (typeof deleted === 'boolean') spec['deleted'] = deleted ? 'true' : 'false';
+  else if (deleted === undefined && shape === 'projectcalico.org/v3') spec['deleted'] = 'false';
+  return { affinity: { ...clean, spec: spec as BlockAffinityObject['spec'] }, shape };
+}

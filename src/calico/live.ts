@@ -1,0 +1,87 @@
+/**
+ * The real sources for `gatherInputs`: the lab's kubeconfig and API client, containerlab, docker,
+ * the pinned calicoctl from the download cache, and the host's routes. Used by `lab verify` and
+ * `lab snapshot`; everything else in `src/calico` is pure.
+ */
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ensureCalicoctl } from '../artifacts/index.js';
+import { KubeClient } from '../kube/client.js';
+import type { Lab } from '../lab/model.js';
+import { runCalicoctl } from '../tools/calicoctl.js';
+import { containerlabInspect } from '../tools/containerlab.js';
+import { kindNetworkSubnets } from '../tools/docker.js';
+import { run, tail } from '../tools/exec.js';
+import type { Logger } from '../ui/log.js';
+import type { GatherSources } from './gather.js';
+
+export interface LiveOptions {
+  offline: boolean;
+  signal: AbortSignal;
+  log: Logger;
+  env: NodeJS.ProcessEnv;
+  /** Per tool call, ms. */
+  timeout?: number;
+}
+
+export interface LiveSources extends GatherSources {
+  /** Number of Kubernetes API requests made (for the "one list per resource type" budget). */
+  requestCount(): number;
+  close(): void;
+}
+
+export async function liveSources(lab: Lab, o: LiveOptions): Promise<LiveSources> {
+  let client: KubeClient | undefined;
+  let unavailable: string | undefined;
+  if (!existsSync(lab.kubeconfigPath)) {
+    unavailable = `no kubeconfig at ${lab.kubeconfigPath} (run \`lab deploy\` first)`;
+  } else {
+    try {
+      client = await KubeClient.fromFile(lab.kubeconfigPath, { signal: o.signal, log: o.log });
+    } catch (error) {
+      unavailable = `cannot read the kubeconfig ${lab.kubeconfigPath}: ${(error as Error).message}`;
+    }
+  }
+  const tool = { signal: o.signal, log: o.log, env: o.env, ...(o.timeout !== undefined ? { timeout: o.timeout } : {}) };
+  let binary: Promise<string> | undefined;
+  const calicoctl = async (args: string[]): Promise<string> => {
+    binary ??= ensureCalicoctl(lab, { offline: o.offline, signal: o.signal, log: o.log, env: o.env });
+    const bin = await binary;
+    let r = await runCalicoctl(bin, args, { ...tool, kubeconfig: lab.kubeconfigPath });
+    if (r.exitCode !== 0 && /Version mismatch/i.test(r.stderr + r.stdout)) {
+      // Read-only commands: a patch-level difference between the pinned client and the cluster is harmless.
+      r = await runCalicoctl(bin, [...args, '--allow-version-mismatch'], { ...tool, kubeconfig: lab.kubeconfigPath });
+    }
+    if (r.exitCode !== 0) throw new Error(`calicoctl ${args.slice(0, 2).join(' ')} failed (exit ${r.exitCode}): ${tail(r.stderr || r.stdout, 3).join(' / ')}`);
+    return r.stdout;
+  };
+  return {
+    kube: client ?? { unavailable: unavailable ?? 'no API client' },
+    containers: () => containerlabInspect(lab.topologyFile, { ...tool, labName: lab.name }),
+    kindSubnets: () => kindNetworkSubnets(tool),
+    ipamShowText: () => calicoctl(['ipam', 'show', '--show-blocks']),
+    ipamCheckText: async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'lab-ipam-check-'));
+      try {
+        const file = join(dir, 'report.json');
+        await calicoctl(['ipam', 'check', '-o', file]);
+        return await readFile(file, 'utf8');
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    },
+    hostRoutesText: async () => {
+      try {
+        const r = await run('ip', ['-j', 'route'], { ...tool, timeout: 5_000 });
+        if (r.exitCode === 0 && r.stdout.trim().startsWith('[')) return r.stdout;
+      } catch {
+        // no `ip` (macOS, minimal images): fall back to /proc
+      }
+      return readFile('/proc/net/route', 'utf8');
+    },
+    requestCount: () => client?.requestCount ?? 0,
+    close: () => client?.close(),
+  };
+}

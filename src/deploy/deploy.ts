@@ -1,0 +1,379 @@
+/**
+ * `lab deploy`: validate → preflight → containerlab deploy → kubeconfig → (API ‖ downloads ‖ preload)
+ * → server-side apply of Calico → watch until Calico and every node are Ready → summary.
+ * Idempotent: a healthy, matching cluster is reused (containerlab skipped) and Calico re-converged.
+ */
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { ListrTaskWrapper } from 'listr2';
+import { InterruptedError, LabError, StepFailedError, TimeoutError, errorMessage } from '../errors.js';
+import type { KubeObject, Lab } from '../lab/model.js';
+import { ensureCalicoctl, ensureManifests } from '../artifacts/index.js';
+import { KubeClient } from '../kube/client.js';
+import { diagnose } from '../kube/diagnose.js';
+import { DeadlineError, nodesReady, pollUntil, tigeraReady, tigeraState, watchUntil, type TigeraState } from '../kube/wait.js';
+import { containerlabDeploy, containerlabRootMode, containerlabVersion } from '../tools/containerlab.js';
+import { dockerInfo } from '../tools/docker.js';
+import { tail, type ToolOptions } from '../tools/exec.js';
+import type { RootMode, SudoPreference } from '../tools/sudo.js';
+import { kindGetKubeconfig } from '../tools/kind.js';
+import type { Logger } from '../ui/log.js';
+import { createTasks } from '../ui/tasks.js';
+import { apiAnswers, checkWritable, exportKubeconfig, inspectCluster } from './cluster.js';
+import { Deadline, STEP_TIMEOUT_MS } from './deadlines.js';
+import { applyAll, applyCustomResources, readManifest, waitCrdsEstablished } from './manifests.js';
+import { removeLabCluster } from './destroy.js';
+import { optionalModule } from './optional.js';
+
+export interface DeployOptions {
+  signal: AbortSignal;
+  log: Logger;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  stderr: NodeJS.WriteStream;
+  json: boolean;
+  timeoutMs: number;
+  offline: boolean;
+  sudo: SudoPreference;
+  recreate: boolean;
+  preload: boolean;
+  collectOnFailure: boolean;
+}
+
+export interface StepRecord {
+  name: string;
+  status: 'done' | 'skipped' | 'failed';
+  durationMs: number;
+  note?: string;
+}
+
+export interface DeploySummary {
+  ok: true;
+  lab: string;
+  cluster: string;
+  reused: boolean;
+  kubeconfig: string;
+  calicoctl: string;
+  versions: { calico: string; kubernetes: string | undefined; nodeImage: string; containerlab: string | undefined; docker: string | undefined };
+  steps: StepRecord[];
+  durationMs: number;
+  tigeraStatus: TigeraState[];
+  nodes: string[];
+  apiRequests: number;
+  next: string;
+}
+
+interface State {
+  rootMode?: RootMode;
+  reused: boolean;
+  clusterMayExist: boolean;
+  calicoApplied: boolean;
+  kubeconfigWritten: boolean;
+  client?: KubeClient;
+  calicoctl?: string;
+  manifests?: Record<'operator-crds.yaml' | 'tigera-operator.yaml', string>;
+  docs?: [KubeObject[], KubeObject[]];
+  dockerVersion?: string;
+  clabVersion?: string;
+  tigera: TigeraState[];
+  nodes: string[];
+  lastToolStderr: string;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Task = ListrTaskWrapper<State, any, any>;
+
+export async function deployLab(lab: Lab, o: DeployOptions): Promise<DeploySummary> {
+  const started = performance.now();
+  const deadline = new Deadline(o.timeoutMs);
+  const steps: StepRecord[] = [];
+  const state: State = { reused: false, clusterMayExist: false, calicoApplied: false, kubeconfigWritten: false, tigera: [], nodes: [], lastToolStderr: '' };
+  const tool = (stepMs: number, extra: Partial<ToolOptions> = {}): ToolOptions => ({ signal: o.signal, log: o.log, env: o.env, timeout: deadline.remaining(stepMs), ...extra });
+
+  const timed = (name: string, fn: (task: Task) => Promise<string | void>) => async (_ctx: State, task: Task): Promise<void> => {
+    const t0 = performance.now();
+    try {
+      const note = await fn(task);
+      steps.push({ name, status: 'done', durationMs: Math.round(performance.now() - t0), ...(note ? { note } : {}) });
+      if (note) task.title = `${task.title} — ${note}`;
+    } catch (error) {
+      steps.push({ name, status: 'failed', durationMs: Math.round(performance.now() - t0) });
+      throw error;
+    }
+  };
+  const skip = (name: string, note: string): void => {
+    steps.push({ name, status: 'skipped', durationMs: 0, note });
+  };
+
+  const tasks = createTasks<State>(
+    [
+      {
+        title: 'Preflight: docker, containerlab, lab directory, existing cluster',
+        task: timed('preflight', async (task) => {
+          const [info, rootMode, clab] = await Promise.all([
+            dockerInfo(tool(STEP_TIMEOUT_MS.preflight)),
+            containerlabRootMode(o.sudo, tool(STEP_TIMEOUT_MS.preflight)),
+            containerlabVersion(tool(STEP_TIMEOUT_MS.preflight)).catch(() => undefined),
+            checkWritable(lab.dir),
+          ]);
+          state.rootMode = rootMode;
+          if (info.ServerVersion) state.dockerVersion = info.ServerVersion;
+          if (clab) state.clabVersion = clab;
+          if (rootMode === 'none') {
+            o.log.warn('containerlab needs root: not root, containerlab is not SUID and `sudo -n` does not work; trying anyway (clab_admins group installs work)');
+          }
+          const cluster = await inspectCluster(lab, tool(STEP_TIMEOUT_MS.preflight));
+          if (!cluster.exists) return `docker ${state.dockerVersion ?? '?'}, containerlab ${state.clabVersion ?? '?'}, root: ${rootMode}`;
+          state.clusterMayExist = true;
+          if (o.recreate) {
+            task.output = `--recreate: removing the existing cluster ${lab.cluster}`;
+            await removeLabCluster(lab, { ...tool(STEP_TIMEOUT_MS.destroy), mode: rootMode, onLine: (l) => (task.output = l) });
+            state.clusterMayExist = false;
+            return `removed the existing cluster ${lab.cluster} (--recreate)`;
+          }
+          const problems = [...cluster.problems];
+          if (problems.length === 0) {
+            task.output = `cluster ${lab.cluster} exists: checking its API`;
+            const kubeconfig = await kindGetKubeconfig(lab.cluster, tool(STEP_TIMEOUT_MS.kubeconfig)).catch((e: unknown) => {
+              problems.push(`kind get kubeconfig failed: ${errorMessage(e)}`);
+              return undefined;
+            });
+            if (kubeconfig !== undefined && !(await apiAnswers(kubeconfig, deadline.remaining(STEP_TIMEOUT_MS.probe * 2), o.signal))) {
+              problems.push('its Kubernetes API does not answer');
+            }
+          }
+          if (problems.length > 0) {
+            throw new StepFailedError(`a cluster named "${lab.cluster}" already exists but is not this lab in a healthy state`, {
+              details: problems,
+              hint: '`lab deploy --recreate` removes and recreates it; `lab destroy` only removes it',
+            });
+          }
+          state.reused = true;
+          return `cluster ${lab.cluster} exists and is healthy: reusing it`;
+        }),
+      },
+      {
+        title: `containerlab deploy -t ${path.basename(lab.topologyFile)}`,
+        skip: (ctx) => (ctx.reused ? 'cluster exists and is healthy: nothing to create' : false),
+        task: timed('containerlab deploy', async (task) => {
+          state.clusterMayExist = true;
+          const result = await containerlabDeploy(lab.topologyFile, {
+            ...tool(STEP_TIMEOUT_MS.containerlabDeploy, {
+              onStderrLine: (line) => {
+                state.lastToolStderr += `${line}\n`;
+                if (line.trim()) task.output = line.trim();
+              },
+            }),
+            mode: state.rootMode ?? 'none',
+          });
+          if (result.alreadyExists) {
+            state.reused = true;
+            return `the kind cluster ${lab.cluster} already existed: reusing it`;
+          }
+          return `cluster ${lab.cluster} created`;
+        }),
+      },
+      {
+        title: `Kubeconfig → ${lab.kubeconfigPath}`,
+        task: timed('kubeconfig', async () => {
+          await exportKubeconfig(lab, tool(STEP_TIMEOUT_MS.kubeconfig));
+          state.kubeconfigWritten = true;
+        }),
+      },
+      {
+        title: 'Cluster API, Calico downloads',
+        task: (_ctx, task) =>
+          task.newListr(
+            [
+              {
+                title: 'Wait for the Kubernetes API',
+                task: timed('api', async (sub) => {
+                  const client = await KubeClient.fromFile(lab.kubeconfigPath, { signal: o.signal, log: o.log });
+                  state.client = client;
+                  await pollUntil(
+                    async () => {
+                      const r = await client.request('GET', '/readyz', { noRetry: true, deadline: Math.min(Date.now() + 2_000, deadline.at) });
+                      return r.status === 200;
+                    },
+                    { signal: o.signal, deadline: deadline.step(STEP_TIMEOUT_MS.api), what: 'Kubernetes API', onProgress: (t) => (sub.output = t), intervalMs: 200 },
+                  );
+                }),
+              },
+              {
+                title: `Fetch calicoctl ${lab.calico.version} and the Calico manifests (sha256-verified, cached)`,
+                task: timed('downloads', async () => {
+                  const a = { offline: o.offline, signal: o.signal, log: o.log, env: o.env, timeout: deadline.remaining(STEP_TIMEOUT_MS.download) };
+                  const [calicoctl, manifests] = await Promise.all([ensureCalicoctl(lab, a), ensureManifests(lab, a)]);
+                  state.calicoctl = calicoctl;
+                  state.manifests = manifests;
+                  // Parse now (overlaps the API wait); later runs load the parsed copy from the cache.
+                  state.docs = await Promise.all([readManifest(manifests['operator-crds.yaml']), readManifest(manifests['tigera-operator.yaml'])]);
+                  return o.offline ? 'from the cache (--offline)' : undefined;
+                }),
+              },
+              ...(o.preload
+                ? [
+                    {
+                      title: 'Preload images into the nodes',
+                      task: timed('preload', async (sub: Task) => {
+                        const mod = await optionalModule<{ preloadImages(lab: Lab, o: unknown): Promise<unknown> }>('../images/preload.js');
+                        if (!mod) return 'skipped: image preloading is not available in this build';
+                        await mod.preloadImages(lab, { signal: o.signal, log: o.log, env: o.env, offline: o.offline, deadline: deadline.at, onOutput: (l: string) => (sub.output = l) });
+                      }),
+                    },
+                  ]
+                : []),
+            ],
+            { concurrent: true, exitOnError: true },
+          ),
+      },
+      {
+        title: `Install Calico ${lab.calico.version} (server-side apply)`,
+        task: timed('apply calico', async (task) => {
+          const client = state.client!;
+          const [crds, operator] = state.docs!;
+          const stepDeadline = deadline.step(STEP_TIMEOUT_MS.apply);
+          task.output = `applying ${crds.length} CRDs and ${operator.length} operator objects`;
+          await applyAll(client, crds, { deadline: stepDeadline, source: 'operator-crds.yaml', onProgress: (t) => (task.output = `operator-crds.yaml: ${t}`) });
+          await applyAll(client, operator, { deadline: stepDeadline, source: 'tigera-operator.yaml', onProgress: (t) => (task.output = `tigera-operator.yaml: ${t}`) });
+          state.calicoApplied = true;
+          const names = crds.filter((d) => d.kind === 'CustomResourceDefinition').map((d) => d.metadata.name);
+          await waitCrdsEstablished(client, names, { deadline: stepDeadline, signal: o.signal, onProgress: (t) => (task.output = t) });
+          task.output = `applying ${lab.customResources.length} custom resources`;
+          await applyCustomResources(client, lab.customResources, { deadline: stepDeadline });
+          return `${crds.length} CRDs, ${operator.length} operator objects, ${lab.customResources.length} custom resources`;
+        }),
+      },
+      {
+        title: `Wait for Calico (TigeraStatus calico, apiserver) and ${lab.nodes.length} nodes Ready`,
+        task: timed('wait ready', async (task) => {
+          const client = state.client!;
+          const stepDeadline = deadline.step(STEP_TIMEOUT_MS.calicoReady);
+          const progress = { tigera: 'waiting', nodes: 'waiting' };
+          const show = (): void => {
+            task.output = `${progress.tigera} | ${progress.nodes}`;
+          };
+          const [tigera, nodes] = await Promise.all([
+            watchUntil(client, 'operator.tigera.io/v1', 'tigerastatuses', {}, (items) => tigeraReady(items), {
+              signal: o.signal,
+              deadline: stepDeadline,
+              what: 'TigeraStatus calico and apiserver Available',
+              onProgress: (t) => {
+                progress.tigera = t;
+                show();
+              },
+            }),
+            watchUntil(client, 'v1', 'nodes', {}, (items) => nodesReady(items, lab.nodes.map((n) => n.name)), {
+              signal: o.signal,
+              deadline: stepDeadline,
+              what: 'nodes Ready',
+              onProgress: (t) => {
+                progress.nodes = t;
+                show();
+              },
+            }),
+          ]);
+          state.tigera = tigera;
+          state.nodes = nodes;
+          const ippools = await client.get('operator.tigera.io/v1', 'tigerastatuses', 'ippools').catch(() => undefined);
+          const pools = tigeraState('ippools', ippools);
+          state.tigera.push(pools);
+          return `calico, apiserver Available; ${nodes.length}/${lab.nodes.length} nodes Ready; ippools ${pools.available ? 'Available' : pools.degraded ? 'Degraded (reported only)' : 'not Available (reported only)'}`;
+        }),
+      },
+    ],
+    { json: o.json, env: o.env, stream: o.stderr },
+  );
+
+  try {
+    await tasks.run(state);
+  } catch (error) {
+    throw await explainFailure(error, lab, state, o, deadline);
+  } finally {
+    state.client?.close();
+  }
+  if (state.reused) skip('containerlab deploy', 'cluster reused');
+  const summary: DeploySummary = {
+    ok: true,
+    lab: lab.name,
+    cluster: lab.cluster,
+    reused: state.reused,
+    kubeconfig: lab.kubeconfigPath,
+    calicoctl: state.calicoctl ?? '',
+    versions: { calico: lab.calico.version, kubernetes: lab.kubernetesVersion, nodeImage: lab.nodeImage, containerlab: state.clabVersion, docker: state.dockerVersion },
+    steps,
+    durationMs: Math.round(performance.now() - started),
+    tigeraStatus: state.tigera,
+    nodes: state.nodes,
+    apiRequests: state.client?.requestCount ?? 0,
+    next: 'lab verify',
+  };
+  return summary;
+}
+
+/** What is left behind after a failure/interrupt, and how to continue. */
+function stateLeft(lab: Lab, state: State): string[] {
+  if (!state.clusterMayExist) return ['nothing was created'];
+  const lines = [`the kind cluster "${lab.cluster}" may exist${state.reused ? ' (it existed before this run)' : ''}`];
+  if (state.kubeconfigWritten) lines.push(`kubeconfig: ${lab.kubeconfigPath}`);
+  lines.push(state.calicoApplied ? 'Calico manifests were (at least partly) applied' : 'Calico is not installed yet');
+  return lines;
+}
+
+async function explainFailure(error: unknown, lab: Lab, state: State, o: DeployOptions, deadline: Deadline): Promise<unknown> {
+  if (o.signal.aborted || error instanceof InterruptedError) {
+    const reason: unknown = o.signal.reason;
+    const message = reason instanceof InterruptedError ? reason.message : error instanceof Error ? error.message : 'interrupted';
+    return new InterruptedError(`lab deploy ${message}`, {
+      details: ['child processes were stopped', ...stateLeft(lab, state)],
+      hint: '`lab deploy` picks up from here; `lab destroy` removes what was created',
+    });
+  }
+  let out: unknown = error;
+  if (error instanceof DeadlineError) {
+    const details: string[] = [];
+    if (error.lastState) details.push(`still waiting for: ${error.lastState}`);
+    if (state.client) details.push(...(await diagnose(state.client, lab.nodes.map((n) => n.name))));
+    out = new TimeoutError(`lab deploy timed out after ${Math.round(deadline.totalMs / 1000)} s: ${error.what} not reached`, {
+      details,
+      hint: 'fix what the lines above point at (`lab collect` writes a diagnostics bundle), or raise --timeout on a slow host; `lab deploy` picks up from here',
+    });
+  } else if (error instanceof LabError && error.exitCode !== 2 && state.client && state.calicoApplied && !(error instanceof TimeoutError)) {
+    error.details.push(...(await diagnose(state.client, lab.nodes.map((n) => n.name))));
+  } else if (error instanceof TimeoutError && state.lastToolStderr && error.details.length === 0) {
+    error.details.push(...tail(state.lastToolStderr, 6));
+  } else if (!(error instanceof LabError)) {
+    out = new StepFailedError(`lab deploy failed: ${errorMessage(error)}`, { cause: error, details: stateLeft(lab, state) });
+  }
+  if (o.collectOnFailure && !(out instanceof LabError && out.exitCode === 2)) {
+    const mod = await optionalModule<{ collectBundle(lab: Lab, o: unknown): Promise<string | { dir?: string; path?: string }> }>('../collect/bundle.js');
+    if (!mod) o.log.info('collect-on-failure: the diagnostics bundle is not available in this build (skipped)');
+    else {
+      try {
+        const where = await mod.collectBundle(lab, { signal: AbortSignal.timeout(60_000), log: o.log, env: o.env, cwd: o.cwd, reason: errorMessage(out) });
+        const at = typeof where === 'string' ? where : (where.dir ?? where.path ?? '');
+        if (out instanceof LabError) out.details.push(`diagnostics bundle: ${at}`);
+      } catch (e) {
+        o.log.warn(`could not write the diagnostics bundle: ${errorMessage(e)}`);
+      }
+    }
+  }
+  return out;
+}
+
+/** Human summary (stderr) + the export line (stdout, so `eval "$(lab deploy)"` works). */
+export function printSummary(summary: DeploySummary, out: { stdout: NodeJS.WriteStream; log: Logger }): void {
+  const { log } = out;
+  log.info('');
+  log.info(`${log.style('green', '✔')} lab ${summary.lab} is ready${summary.reused ? ' (existing cluster reused)' : ''} in ${(summary.durationMs / 1000).toFixed(1)} s`);
+  log.info(`  Calico ${summary.versions.calico} · Kubernetes ${summary.versions.kubernetes ?? summary.versions.nodeImage} · containerlab ${summary.versions.containerlab ?? '?'} · docker ${summary.versions.docker ?? '?'}`);
+  for (const s of summary.steps) {
+    log.info(`  ${s.name.padEnd(20)} ${s.status === 'skipped' ? 'skipped'.padStart(8) : `${(s.durationMs / 1000).toFixed(1)} s`.padStart(8)}${s.note ? `  ${s.note}` : ''}`);
+  }
+  const pools = summary.tigeraStatus.find((t) => t.name === 'ippools');
+  if (pools && !pools.available) log.info(`  TigeraStatus ippools: ${pools.degraded ? 'Degraded' : 'not Available'}${pools.message ? ` (${pools.message})` : ''} — reported, not required`);
+  log.info(`  calicoctl: ${summary.calicoctl}`);
+  log.info('');
+  log.info(`Next: ${log.style('cyan', 'lab verify')}   (use the cluster: the export line below)`);
+  out.stdout.write(`export KUBECONFIG=${summary.kubeconfig}\n`);
+}

@@ -1,0 +1,126 @@
+/**
+ * `lab status`: what exists and how healthy it is — containers, cluster, API reachable, nodes Ready,
+ * TigeraStatus. Read-only; quick (short deadlines on every probe).
+ */
+import { existsSync } from 'node:fs';
+import type { Lab } from '../lab/model.js';
+import { KubeClient } from '../kube/client.js';
+import { nodeReady, tigeraState, type TigeraState } from '../kube/wait.js';
+import { listClusterContainers } from '../tools/docker.js';
+import type { ToolOptions } from '../tools/exec.js';
+import { kindGetKubeconfig } from '../tools/kind.js';
+import { clusterProblems } from './cluster.js';
+import { STEP_TIMEOUT_MS } from './deadlines.js';
+
+export interface LabStatus {
+  lab: string;
+  cluster: string;
+  topology: string;
+  /** absent: nothing deployed · healthy: everything Ready · degraded: something exists but is not healthy. */
+  state: 'absent' | 'healthy' | 'degraded';
+  containers: { name: string; state: string; status: string; image: string }[];
+  labDir: { path: string; exists: boolean };
+  kubeconfig: { path: string; exists: boolean };
+  api: { reachable: boolean; server?: string; error?: string };
+  nodes: { name: string; role: string; ready: boolean | null }[];
+  tigeraStatus: TigeraState[];
+  problems: string[];
+}
+
+const TIGERA_NAMES = ['calico', 'apiserver', 'ippools'];
+
+export async function labStatus(lab: Lab, o: ToolOptions & { probeMs?: number }): Promise<LabStatus> {
+  const probeMs = o.probeMs ?? STEP_TIMEOUT_MS.probe;
+  const containers = await listClusterContainers(lab.cluster, o);
+  const status: LabStatus = {
+    lab: lab.name,
+    cluster: lab.cluster,
+    topology: lab.topologyFile,
+    state: 'absent',
+    containers: containers.map((c) => ({ name: c.Names, state: c.State, status: c.Status, image: c.Image })).sort((a, b) => a.name.localeCompare(b.name)),
+    labDir: { path: lab.labDir, exists: existsSync(lab.labDir) },
+    kubeconfig: { path: lab.kubeconfigPath, exists: existsSync(lab.kubeconfigPath) },
+    api: { reachable: false },
+    nodes: lab.nodes.map((n) => ({ name: n.name, role: n.role, ready: null })),
+    tigeraStatus: [],
+    problems: [],
+  };
+  if (containers.length === 0) {
+    if (status.labDir.exists || status.kubeconfig.exists) {
+      status.state = 'degraded';
+      status.problems.push('no cluster containers, but files of an earlier deploy are left (`lab destroy` removes them)');
+    }
+    return status;
+  }
+  status.problems.push(...clusterProblems(lab, containers));
+  if (!status.kubeconfig.exists) status.problems.push(`the kubeconfig ${lab.kubeconfigPath} is missing (\`lab deploy\` writes it)`);
+  // Prefer kind's view of the kubeconfig (the published port changes when the control-plane restarts).
+  let client: KubeClient | undefined;
+  try {
+    const text = await kindGetKubeconfig(lab.cluster, { ...o, timeout: Math.min(o.timeout ?? 30_000, 30_000) });
+    client = await KubeClient.fromString(text, o.signal ? { signal: o.signal } : {});
+    status.api.server = client.server.origin;
+    const r = await client.request('GET', '/readyz', { deadline: Date.now() + probeMs });
+    status.api.reachable = r.status === 200;
+    if (!status.api.reachable) status.api.error = `/readyz answered HTTP ${r.status}`;
+  } catch (error) {
+    status.api.error = error instanceof Error ? error.message : String(error);
+  }
+  if (client && status.api.reachable) {
+    const deadline = Date.now() + probeMs;
+    const [nodes, tigera] = await Promise.all([
+      client.requestJson<{ items: { metadata: { name: string } }[] }>('GET', '/api/v1/nodes', { deadline }).catch(() => undefined),
+      client.requestJson<{ items: { metadata: { name: string } }[] }>('GET', '/apis/operator.tigera.io/v1/tigerastatuses', { deadline }).catch(() => undefined),
+    ]);
+    if (nodes) {
+      const byName = new Map(nodes.items.map((n) => [n.metadata.name, n]));
+      for (const n of status.nodes) {
+        const obj = byName.get(n.name);
+        n.ready = obj ? nodeReady(obj as never) : false;
+        if (!obj) status.problems.push(`node ${n.name} is not registered`);
+        else if (!n.ready) status.problems.push(`node ${n.name} is NotReady`);
+      }
+    }
+    const byName = new Map((tigera?.items ?? []).map((t) => [t.metadata.name, t]));
+    status.tigeraStatus = TIGERA_NAMES.map((name) => tigeraState(name, byName.get(name) as never));
+    for (const t of status.tigeraStatus) {
+      if (t.name === 'ippools') continue;
+      if (!t.available || t.degraded) status.problems.push(`TigeraStatus ${t.name}: ${t.degraded ? 'Degraded' : 'not Available'}${t.message ? ` (${t.message})` : ''}`);
+    }
+  } else {
+    status.problems.push(`the Kubernetes API is not reachable${status.api.error ? `: ${status.api.error}` : ''}`);
+  }
+  client?.close();
+  status.state = status.problems.length === 0 ? 'healthy' : 'degraded';
+  return status;
+}
+
+/** Human rendering (stdout: it is the command's data). */
+export function formatStatus(s: LabStatus): string {
+  const lines: string[] = [];
+  const mark = (ok: boolean | null): string => (ok === null ? '?' : ok ? '✔' : '✖');
+  lines.push(`lab ${s.lab} (cluster ${s.cluster}): ${s.state}`);
+  if (s.state === 'absent') {
+    lines.push('  nothing is deployed (`lab deploy` creates it)');
+    return `${lines.join('\n')}\n`;
+  }
+  lines.push('  containers:');
+  if (s.containers.length === 0) lines.push('    none');
+  for (const c of s.containers) lines.push(`    ${mark(c.state === 'running')} ${c.name.padEnd(32)} ${c.state.padEnd(8)} ${c.status}`);
+  lines.push(`  kubeconfig: ${s.kubeconfig.path}${s.kubeconfig.exists ? '' : ' (missing)'}`);
+  lines.push(`  API: ${s.api.reachable ? `${mark(true)} reachable at ${s.api.server}` : `${mark(false)} not reachable${s.api.error ? ` (${s.api.error})` : ''}`}`);
+  lines.push('  nodes:');
+  for (const n of s.nodes) lines.push(`    ${mark(n.ready)} ${n.name.padEnd(32)} ${n.role.padEnd(14)} ${n.ready === null ? 'unknown' : n.ready ? 'Ready' : 'NotReady'}`);
+  if (s.tigeraStatus.length > 0) {
+    lines.push('  TigeraStatus:');
+    for (const t of s.tigeraStatus) {
+      const word = t.degraded ? 'Degraded' : t.available ? 'Available' : t.progressing ? 'Progressing' : 'missing';
+      lines.push(`    ${mark(t.available && !t.degraded)} ${t.name.padEnd(12)} ${word}${t.message && !t.available ? ` — ${t.message}` : ''}${t.name === 'ippools' ? ' (reported only)' : ''}`);
+    }
+  }
+  if (s.problems.length > 0) {
+    lines.push('  problems:');
+    for (const p of s.problems) lines.push(`    - ${p}`);
+  }
+  return `${lines.join('\n')}\n`;
+}

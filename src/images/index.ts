@@ -1,0 +1,82 @@
+/**
+ * The images a lab needs (the kind node image + the Calico images of the selected version, from the
+ * pins file) and the archive CI caches between runs: `lab images --save <file>` pulls what is missing
+ * and `docker save`s everything into one file; `--load <file>` `docker load`s it back.
+ */
+import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { PrerequisiteError } from '../errors.js';
+import type { Lab } from '../lab/model.js';
+import { dockerImageExists, dockerLoad, dockerPull, dockerSave } from '../tools/docker.js';
+import type { ToolOptions } from '../tools/exec.js';
+
+export interface LabImage {
+  image: string;
+  /** `node`: the kindest/node image containerlab/kind start the nodes from; `calico`: loaded into the nodes. */
+  role: 'node' | 'calico';
+}
+
+/** Every image the lab needs, node image first, without duplicates. Pure. */
+export function labImages(lab: Pick<Lab, 'nodeImage' | 'calico'>): LabImage[] {
+  const out: LabImage[] = [{ image: lab.nodeImage, role: 'node' }];
+  for (const image of lab.calico.images) if (!out.some((i) => i.image === image)) out.push({ image, role: 'calico' });
+  return out;
+}
+
+export interface ImageOptions {
+  signal: AbortSignal;
+  log?: ToolOptions['log'];
+  env: NodeJS.ProcessEnv;
+  onProgress?(line: string): void;
+  /** How many pulls run at once (default 3). */
+  concurrency?: number;
+}
+
+function toolOptions(o: ImageOptions): ToolOptions {
+  return { signal: o.signal, env: o.env, ...(o.log ? { log: o.log } : {}), ...(o.onProgress ? { onStderrLine: o.onProgress } : {}) };
+}
+
+/** Pull every image that is not on the host yet (each once; a few at a time). Returns the ones pulled. */
+export async function pullMissing(images: readonly string[], o: ImageOptions): Promise<string[]> {
+  const missing: string[] = [];
+  for (const image of images) if (!(await dockerImageExists(image, toolOptions(o)))) missing.push(image);
+  const queue = [...missing];
+  const worker = async (): Promise<void> => {
+    for (let image = queue.shift(); image !== undefined; image = queue.shift()) {
+      o.onProgress?.(`pulling ${image}`);
+      await dockerPull(image, toolOptions(o));
+      o.onProgress?.(`pulled ${image}`);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(o.concurrency ?? 3, Math.max(missing.length, 1)) }, () => worker()));
+  return missing;
+}
+
+/** `lab images --save <file>`: pull what is missing, then one `docker save` of every image (written atomically). */
+export async function saveImages(lab: Pick<Lab, 'nodeImage' | 'calico'>, file: string, o: ImageOptions): Promise<{ file: string; images: string[]; pulled: string[] }> {
+  const images = labImages(lab).map((i) => i.image);
+  const pulled = await pullMissing(images, o);
+  const target = path.resolve(file);
+  await mkdir(path.dirname(target), { recursive: true });
+  const temp = `${target}.${process.pid}.tmp`;
+  try {
+    o.onProgress?.(`saving ${images.length} images to ${target}`);
+    await dockerSave(images, temp, toolOptions(o));
+    await rename(temp, target);
+  } finally {
+    await rm(temp, { force: true });
+  }
+  return { file: target, images, pulled };
+}
+
+/** `lab images --load <file>`: `docker load -i <file>`. */
+export async function loadImages(file: string, o: ImageOptions): Promise<{ file: string }> {
+  const target = path.resolve(file);
+  try {
+    if (!(await stat(target)).isFile()) throw new Error('not a file');
+  } catch {
+    throw new PrerequisiteError(`image archive ${target} does not exist`, { hint: 'write one with `lab images --save <file>` first' });
+  }
+  await dockerLoad(target, toolOptions(o));
+  return { file: target };
+}

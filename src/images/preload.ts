@@ -1,0 +1,68 @@
+/**
+ * `lab deploy --preload`: pull every Calico image once on the host and load it into every kind node,
+ * so the nodes never pull from a registry themselves (Docker Hub rate limits are the top cause of red
+ * nightly runs). `kind load docker-image` first; where Docker's containerd image store makes that fail
+ * (`ctr: content digest sha256:…: not found`, kind issue #3795), fall back to `docker save` +
+ * `kind load image-archive`.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { errorMessage } from '../errors.js';
+import type { Lab } from '../lab/model.js';
+import { run, runOk, type ToolOptions } from '../tools/exec.js';
+import { kindLoadDockerImage, kindLoadImageArchive } from '../tools/kind.js';
+import type { Logger } from '../ui/log.js';
+import { pullMissing } from './index.js';
+
+export interface PreloadOptions {
+  signal: AbortSignal;
+  log: Logger;
+  env: NodeJS.ProcessEnv;
+  onProgress?(line: string): void;
+}
+
+/** The failure of `kind load docker-image` that the image-archive path avoids. */
+export function isImageStoreError(text: string): boolean {
+  return /content digest sha256:[0-9a-f]+: not found/i.test(text) || /ctr[^\n]*images import[^\n]*failed/i.test(text);
+}
+
+function errorText(error: unknown): string {
+  const details = (error as { details?: unknown }).details;
+  return [errorMessage(error), ...(Array.isArray(details) ? details.map(String) : [])].join('\n');
+}
+
+export async function preloadImages(lab: Lab, o: PreloadOptions): Promise<{ pulled: string[]; loaded: string[] }> {
+  const images = [...new Set(lab.calico.images)];
+  if (images.length === 0) return { pulled: [], loaded: [] };
+  const tool: ToolOptions = { signal: o.signal, log: o.log, env: o.env, ...(o.onProgress ? { onStderrLine: o.onProgress } : {}) };
+  const pulled = await pullMissing(images, { signal: o.signal, log: o.log, env: o.env, ...(o.onProgress ? { onProgress: o.onProgress } : {}) });
+  o.onProgress?.(`loading ${images.length} images into the nodes of ${lab.cluster}`);
+  try {
+    await kindLoadDockerImage(lab.cluster, images, tool);
+  } catch (error) {
+    if (!isImageStoreError(errorText(error))) throw error;
+    o.log.verbose('kind load docker-image hit the containerd image-store problem; using docker save + kind load image-archive');
+    o.onProgress?.('kind load docker-image failed (containerd image store): loading through an image archive');
+    await loadThroughArchive(lab.cluster, images, tool);
+  }
+  return { pulled, loaded: images };
+}
+
+/** `docker save [--platform linux/<arch>] -o <tmp> <images…>` + `kind load image-archive <tmp>`. */
+async function loadThroughArchive(cluster: string, images: string[], tool: ToolOptions): Promise<void> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'lab-preload-'));
+  const file = path.join(dir, 'images.tar');
+  try {
+    const arch = ({ x64: 'amd64', arm64: 'arm64' } as Record<string, string>)[process.arch] ?? process.arch;
+    const timeout = 30 * 60_000;
+    const base = { ...(tool.signal ? { signal: tool.signal } : {}), ...(tool.log ? { log: tool.log } : {}), ...(tool.env ? { env: tool.env } : {}), timeout };
+    // One platform only: a multi-platform save is what the node's `ctr import` chokes on.
+    const withPlatform = await run('docker', ['save', '--platform', `linux/${arch}`, '-o', file, ...images], base);
+    // Docker < 28 has no `save --platform`: save everything then.
+    if (withPlatform.exitCode !== 0) await runOk('docker', ['save', '-o', file, ...images], { ...base, what: 'docker save' });
+    await kindLoadImageArchive(cluster, file, tool);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}

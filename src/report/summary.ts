@@ -1,0 +1,28 @@
+/** The GitHub Actions step summary (Markdown appended to $GITHUB_STEP_SUMMARY). */
+import { totals } from '../calico/runner.js';
+import type { CheckResult, CheckStatus } from '../calico/types.js';
+
+const ICON: Record<CheckStatus, string> = { pass: '✅', warn: '⚠️', fail: '❌', skip: '⏭️' };
+
+function cell(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+}
+
+export function stepSummary(labName: string, results: readonly CheckResult[]): string {
+  const t = totals(results);
+  const lines = [
+    `### lab verify — ${labName}: ${t.fail > 0 ? '❌ failed' : t.warn > 0 ? '⚠️ passed with warnings' : '✅ passed'}`,
+    '',
+    `${t.pass} passed · ${t.warn} warnings · ${t.fail} failed · ${t.skip} skipped`,
+    '',
+    '| | check | result |',
+    '| --- | --- | --- |',
+    ...results.map((r) => `| ${ICON[r.status]} | \`${r.id}\` | ${cell(r.status === 'skip' ? `skipped: ${r.reason ?? r.summary}` : r.summary)} |`),
+  ];
+  const bad = results.filter((r) => r.status === 'fail' || r.status === 'warn');
+  for (const r of bad) {
+    const problems = [...((r.evidence['problems'] as string[] | undefined) ?? []), ...((r.evidence['warnings'] as string[] | undefined) ?? [])];
+    lines.push('', `<details><summary>${ICON[r.status]} ${r.id}: ${cell(r.summary)}</summary>`, '', ...problems.slice(0, 30).map((p) => `- ${p}`), ...(r.hint ? ['', `Try: ${r.hint}`] : []), '', '</details>');
+  }
+  return `${lines.join('\n')}\n\n`;
+}

@@ -1,0 +1,173 @@
+/**
+ * The simulated kube-apiserver: HTTPS on 127.0.0.1 (random port) with a kind-like CA and admin client
+ * certificate, serving the object store. See handler.ts for the API itself.
+ */
+import { createServer, type Server } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { ServerResponse } from 'node:http';
+import type { ObjectStore, StoredObject } from '../store.js';
+import { generatePki } from '../pki.js';
+import { registerBuiltins } from './builtins.js';
+import { CrdController } from './crds.js';
+import { Handler, sendStatus } from './handler.js';
+import { kindKubeconfig } from './kubeconfig.js';
+import { Registry } from './registry.js';
+import { INTERNAL_ERROR, SERVICE_UNAVAILABLE } from './status.js';
+import { WatchStream, type WatchParams } from './watch.js';
+
+export { Registry } from './registry.js';
+export type { AggregatedGroup, AggregatedResource, PrinterColumn, ResourceType } from './registry.js';
+export { kindKubeconfig } from './kubeconfig.js';
+
+export type ApiServerMode = 'up' | 'down' | 'flaky';
+
+export interface ApiServerOptions {
+  store: ObjectStore;
+  /** ms before a new CRD becomes Established (default 300) */
+  establishDelayMs?: number;
+  /** `/version` gitVersion (default v1.28.0) */
+  gitVersion?: string;
+  /** Share of non-watch requests failing in 'flaky' mode (default 0.4). */
+  flakyRate?: number;
+  /** Random source for 'flaky' mode (default Math.random). */
+  random?: () => number;
+}
+
+export interface ApiServer {
+  /** https://127.0.0.1:<port> */
+  url: string;
+  port: number;
+  caPem: string;
+  clientCertPem: string;
+  clientKeyPem: string;
+  /** kubeconfig exactly in kind's format (names kind-<cluster>, base64 *-data, trailing blank line) */
+  kubeconfig(clusterName: string): string;
+  /** resource types served; CRDs add to it */
+  registry: Registry;
+  /** 'up' serves; 'down' refuses connections; 'flaky' answers ~40% of requests with 500/503 and cuts watches after 0.5–2 s */
+  setMode(mode: ApiServerMode): void;
+  mode(): ApiServerMode;
+  /** Requests served since start (or since resetRequestCount). */
+  requestCount(): number;
+  /** The same, by "METHOD path-without-query". */
+  requestCounts(): Map<string, number>;
+  resetRequestCount(): void;
+  close(): Promise<void>;
+}
+
+export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
+  const { store } = options;
+  const pki = await generatePki();
+  const registry = new Registry();
+  registerBuiltins(registry);
+  const crds = new CrdController(store, registry, options.establishDelayMs ?? 300);
+  const random = options.random ?? Math.random;
+  const flakyRate = options.flakyRate ?? 0.4;
+
+  let mode: ApiServerMode = 'up';
+  let closed = false;
+  const counts = new Map<string, number>();
+  let total = 0;
+  const watches = new Set<WatchStream>();
+
+  const handler = new Handler({
+    store,
+    registry,
+    gitVersion: options.gitVersion ?? 'v1.28.0',
+    startWatch(res: ServerResponse, params: Omit<WatchParams, 'cutAfterMs'>, present: (o: StoredObject) => StoredObject, encode?: (o: StoredObject) => unknown): WatchStream {
+      const full: WatchParams = mode === 'flaky' ? { ...params, cutAfterMs: 500 + Math.floor(random() * 1500) } : params;
+      const w = new WatchStream(res, store, full, present, (x) => watches.delete(x), encode);
+      watches.add(w);
+      w.start();
+      return w;
+    },
+  });
+
+  const server: Server = createServer({
+    key: pki.serverKeyPem,
+    cert: pki.serverCertPem,
+    ca: pki.caPem,
+    requestCert: true,
+    rejectUnauthorized: false,
+    keepAlive: true,
+  });
+  server.on('request', (req, res) => {
+    const url = new URL(req.url ?? '/', 'https://127.0.0.1');
+    const key = `${req.method ?? 'GET'} ${url.pathname}`;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+    total += 1;
+    const isWatch = url.searchParams.get('watch') === 'true' || url.searchParams.get('watch') === '1' || /^\/apis?\/(?:[^/]+\/)?[^/]+\/watch\//.test(url.pathname);
+    if (mode === 'flaky' && !isWatch && random() < flakyRate) {
+      req.resume();
+      sendStatus(res, random() < 0.5 ? SERVICE_UNAVAILABLE() : INTERNAL_ERROR());
+      return;
+    }
+    void handler.handle(req, res, url);
+  });
+  server.on('tlsClientError', () => {
+    /* clients that give up mid-handshake (mode changes) */
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const url = `https://127.0.0.1:${port}`;
+
+  const endWatches = (): void => {
+    for (const w of [...watches]) w.end();
+  };
+
+  const stopListening = (): void => {
+    endWatches();
+    if (server.listening) server.close();
+    server.closeAllConnections();
+  };
+
+  return {
+    url,
+    port,
+    caPem: pki.caPem,
+    clientCertPem: pki.clientCertPem,
+    clientKeyPem: pki.clientKeyPem,
+    registry,
+    kubeconfig: (clusterName) => kindKubeconfig({ clusterName, server: url, caPem: pki.caPem, clientCertPem: pki.clientCertPem, clientKeyPem: pki.clientKeyPem }),
+    setMode(next) {
+      if (closed || next === mode) return;
+      const prev = mode;
+      mode = next;
+      if (next === 'down') stopListening();
+      else if (prev === 'down') server.listen(port, '127.0.0.1');
+      else if (next === 'flaky') {
+        // existing watches get cut too
+        for (const w of [...watches]) w.cutAfter(500 + Math.floor(random() * 1500));
+      }
+    },
+    mode: () => mode,
+    requestCount: () => total,
+    requestCounts: () => new Map(counts),
+    resetRequestCount() {
+      counts.clear();
+      total = 0;
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      crds.close();
+      endWatches();
+      await new Promise<void>((resolve) => {
+        if (!server.listening) {
+          server.closeAllConnections();
+          resolve();
+          return;
+        }
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+  };
+}

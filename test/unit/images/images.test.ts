@@ -1,0 +1,119 @@
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { labImages, saveImages } from '../../../src/images/index.js';
+import { isImageStoreError, preloadImages } from '../../../src/images/preload.js';
+import { createLogger } from '../../../src/ui/log.js';
+import { testLab } from '../doctor/lab-fixture.js';
+
+const log = createLogger(process.stderr, { NO_COLOR: '1' }, false);
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+/**
+ * Tiny fake `docker` and `kind` on PATH that append their argv to calls.log. `docker image inspect`
+ * succeeds only for images listed in $PRESENT; `kind load docker-image` fails with kind's real
+ * containerd image-store error when $KIND_STORE_BUG=1.
+ */
+function fakeTools(env: Record<string, string>): { env: NodeJS.ProcessEnv; calls: () => string[] } {
+  const dir = mkdtempSync(path.join(tmpdir(), 'lab-fake-'));
+  dirs.push(dir);
+  const logFile = path.join(dir, 'calls.log');
+  const docker = `#!/bin/sh
+echo "docker $*" >> "${logFile}"
+if [ "$1" = image ] && [ "$2" = inspect ]; then
+  for p in $PRESENT; do [ "$p" = "$5" ] && { echo sha256:1; exit 0; }; done
+  echo "Error response from daemon: No such image: $5" >&2; exit 1
+fi
+if [ "$1" = save ]; then
+  while [ $# -gt 0 ]; do [ "$1" = -o ] && { echo archive > "$2"; }; shift; done
+fi
+exit 0
+`;
+  const kind = `#!/bin/sh
+echo "kind $*" >> "${logFile}"
+if [ "$2" = docker-image ] && [ "$KIND_STORE_BUG" = 1 ]; then
+  echo 'ERROR: failed to load image: command "docker exec --privileged -i calico-ipam-worker ctr --namespace=k8s.io images import --all-platforms --digests --snapshotter=overlayfs -" failed with error: exit status 1' >&2
+  echo 'Command Output: ctr: content digest sha256:82014a3cbf22d2e03382cd9b123f4151d956986e727340a466406a206408b7a2: not found' >&2
+  exit 1
+fi
+if [ "$2" = docker-image ] && [ "$KIND_OTHER_ERROR" = 1 ]; then echo 'ERROR: no nodes found for cluster "calico-ipam"' >&2; exit 1; fi
+exit 0
+`;
+  writeFileSync(path.join(dir, 'docker'), docker);
+  writeFileSync(path.join(dir, 'kind'), kind);
+  chmodSync(path.join(dir, 'docker'), 0o755);
+  chmodSync(path.join(dir, 'kind'), 0o755);
+  return {
+    env: { PATH: `${dir}:/usr/bin:/bin`, ...env },
+    calls: () => {
+      try {
+        return readFileSync(logFile, 'utf8').trim().split('\n');
+      } catch {
+        return [];
+      }
+    },
+  };
+}
+
+const lab = testLab();
+const signal = new AbortController().signal;
+
+describe('labImages', () => {
+  it('node image first, then the Calico images of the pins, no duplicates', () => {
+    expect(labImages(testLab({ calico: { ...lab.calico, images: [...lab.calico.images, lab.calico.images[0]!] } }))).toEqual([
+      { image: 'kindest/node:v1.28.0', role: 'node' },
+      { image: 'quay.io/tigera/operator:v1.38.0', role: 'calico' },
+      { image: 'docker.io/calico/node:v3.30.0', role: 'calico' },
+      { image: 'docker.io/calico/cni:v3.30.0', role: 'calico' },
+    ]);
+  });
+});
+
+describe('preloadImages', () => {
+  it('pulls only the missing images once, then loads all of them into the cluster in one kind call', async () => {
+    const t = fakeTools({ PRESENT: 'docker.io/calico/node:v3.30.0' });
+    const r = await preloadImages(lab, { signal, log, env: t.env });
+    expect(r.pulled.sort()).toEqual(['docker.io/calico/cni:v3.30.0', 'quay.io/tigera/operator:v1.38.0']);
+    expect(r.loaded).toEqual(lab.calico.images);
+    const calls = t.calls();
+    expect(calls.filter((c) => c.startsWith('docker pull')).sort()).toEqual(['docker pull docker.io/calico/cni:v3.30.0', 'docker pull quay.io/tigera/operator:v1.38.0']);
+    expect(calls.filter((c) => c.startsWith('kind'))).toEqual([`kind load docker-image ${lab.calico.images.join(' ')} --name calico-ipam`]);
+  });
+
+  it('falls back to docker save + kind load image-archive on the containerd image-store error', async () => {
+    const t = fakeTools({ PRESENT: lab.calico.images.join(' '), KIND_STORE_BUG: '1' });
+    const r = await preloadImages(lab, { signal, log, env: t.env });
+    expect(r.pulled).toEqual([]);
+    const calls = t.calls();
+    const save = calls.find((c) => c.startsWith('docker save'));
+    expect(save).toMatch(new RegExp(`^docker save --platform linux/\\w+ -o \\S+/images\\.tar ${lab.calico.images.join(' ').replaceAll('.', '\\.')}$`));
+    expect(calls.at(-1)).toMatch(/^kind load image-archive \S+\/images\.tar --name calico-ipam$/);
+  });
+
+  it('other kind failures are not papered over', async () => {
+    const t = fakeTools({ PRESENT: lab.calico.images.join(' '), KIND_OTHER_ERROR: '1' });
+    await expect(preloadImages(lab, { signal, log, env: t.env })).rejects.toThrow(/kind load docker-image failed/);
+    expect(t.calls().some((c) => c.startsWith('docker save'))).toBe(false);
+  });
+
+  it('recognises the image-store error text', () => {
+    expect(isImageStoreError('Command Output: ctr: content digest sha256:abc123: not found')).toBe(true);
+    expect(isImageStoreError('ERROR: image: "x" not present locally')).toBe(false);
+  });
+});
+
+describe('saveImages', () => {
+  it('pulls what is missing and saves every image (node image included) into one archive', async () => {
+    const t = fakeTools({ PRESENT: 'kindest/node:v1.28.0' });
+    const out = path.join(mkdtempSync(path.join(tmpdir(), 'lab-save-')), 'cache', 'images.tar');
+    dirs.push(path.dirname(path.dirname(out)));
+    const r = await saveImages(lab, out, { signal, env: t.env });
+    expect(r.pulled.sort()).toEqual([...lab.calico.images].sort());
+    expect(readFileSync(out, 'utf8')).toBe('archive\n');
+    expect(t.calls().find((c) => c.startsWith('docker save'))).toMatch(new RegExp(`-o ${out.replaceAll('.', '\\.')}\\.\\d+\\.tmp kindest/node:v1\\.28\\.0 `));
+  });
+});

@@ -1,0 +1,133 @@
+/**
+ * The GitHub workflows: parsed with `yaml` and checked for the steps issue 5 asks for, in order.
+ * actionlint runs too when it is on PATH (it is not packaged for Debian; skipped otherwise).
+ */
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+
+interface Step { name?: string; uses?: string; run?: string; if?: string; with?: Record<string, unknown>; id?: string }
+interface Job { 'runs-on': string; needs?: string; steps: Step[]; strategy?: { 'fail-fast'?: boolean; matrix: Record<string, unknown> }; outputs?: Record<string, string> }
+interface Workflow { on: Record<string, unknown>; concurrency?: { group: string; 'cancel-in-progress'?: boolean }; env?: Record<string, string>; jobs: Record<string, Job> }
+
+const root = new URL('../../../', import.meta.url);
+const read = (name: string): Workflow => parse(readFileSync(new URL(`.github/workflows/${name}`, root), 'utf8')) as Workflow;
+const text = (s: Step): string => `${s.uses ?? ''}\n${s.run ?? ''}`;
+
+/** Index of the first step whose uses/run matches, after `from`; -1 if none. */
+function find(steps: Step[], re: RegExp, from = 0): number {
+  const i = steps.slice(from).findIndex((s) => re.test(text(s)));
+  return i === -1 ? -1 : i + from;
+}
+
+/** Every pattern matches a step, each after the previous one. */
+function expectInOrder(steps: Step[], patterns: RegExp[]): number[] {
+  const at: number[] = [];
+  let from = 0;
+  for (const re of patterns) {
+    const i = find(steps, re, from);
+    expect(i, `step matching ${re} (after step ${from - 1})`).toBeGreaterThanOrEqual(0);
+    at.push(i);
+    from = i + 1;
+  }
+  return at;
+}
+
+describe('ci.yml', () => {
+  const wf = read('ci.yml');
+  const job = Object.values(wf.jobs)[0]!;
+
+  it('runs on push and pull_request, on Node 20, 22 and 24', () => {
+    expect(Object.keys(wf.on).sort()).toEqual(['pull_request', 'push']);
+    expect(job.strategy?.matrix['node']).toEqual([20, 22, 24]);
+  });
+
+  it('checks out, sets up node with the npm cache, npm ci, then the README test command', () => {
+    const [, setup] = expectInOrder(job.steps, [/actions\/checkout@v\d/, /actions\/setup-node@v\d/, /^\s*npm ci\b/m, /^npm test$/m]);
+    expect(job.steps[setup!]!.with).toMatchObject({ 'node-version': '${{ matrix.node }}', cache: 'npm' });
+    const readme = readFileSync(new URL('README.md', root), 'utf8');
+    expect(readme).toMatch(/\bnpm test\b/);
+  });
+});
+
+describe('nightly.yml', () => {
+  const wf = read('nightly.yml');
+  const lab = wf.jobs['lab']!;
+
+  it('runs on a schedule and by hand, one night at a time', () => {
+    expect(Object.keys(wf.on).sort()).toEqual(['schedule', 'workflow_dispatch']);
+    expect(wf.concurrency?.group).toMatch(/nightly/);
+    expect(wf.concurrency?.['cancel-in-progress']).toBe(false);
+  });
+
+  it('has a fail-fast-free matrix over the Calico versions read from the pins file', () => {
+    expect(lab['runs-on']).toBe('ubuntu-latest');
+    expect(lab.strategy?.['fail-fast']).toBe(false);
+    expect(lab.strategy?.matrix['calico']).toBe('${{ fromJSON(needs.versions.outputs.calico) }}');
+    const versions = wf.jobs['versions']!;
+    expect(lab.needs).toBe('versions');
+    expect(versions.steps.map(text).join('\n')).toMatch(/manifests\/calico-pins\.yaml/);
+  });
+
+  it('pins containerlab, kind and kubectl with real sha256 values and checks them with sha256sum -c', () => {
+    const env = wf.env ?? {};
+    for (const key of ['CONTAINERLAB_SHA256', 'KIND_SHA256', 'KUBECTL_SHA256']) expect(env[key], key).toMatch(/^[0-9a-f]{64}$/);
+    expect(env['CONTAINERLAB_VERSION']).toMatch(/^0\.(7[5-9]|[89]\d)\.\d+$/);
+    const install = lab.steps[find(lab.steps, /sha256sum -c/)]!;
+    expect(install.run).toMatch(/github\.com\/srl-labs\/containerlab\/releases\/download\/v\$\{CONTAINERLAB_VERSION\}\/containerlab_\$\{CONTAINERLAB_VERSION\}_linux_amd64\.tar\.gz/);
+    expect(install.run).toMatch(/dl\.k8s\.io\/release\/\$\{KUBECTL_VERSION\}\/bin\/linux\/amd64\/kubectl/);
+    // the check comes before anything is installed
+    expect(install.run!.indexOf('sha256sum -c')).toBeLessThan(install.run!.indexOf('install -m'));
+  });
+
+  it('has every step of the night, in order', () => {
+    const at = expectInOrder(lab.steps, [
+      /actions\/checkout@v\d/,
+      /actions\/setup-node@v\d/,
+      /sha256sum -c/,
+      /sysctl -w fs\.inotify\.max_user_watches=524288 fs\.inotify\.max_user_instances=512/,
+      /^npm ci\b/m,
+      /npx lab doctor/,
+      /actions\/cache\/restore@v\d/,
+      /npx lab images --load/,
+      /npx lab deploy --preload --calico-version "\$\{\{ matrix\.calico \}\}"/,
+      /npx lab verify .*--junit .*--json/,
+      /mikepenz\/action-junit-report@v\d|dorny\/test-reporter@v\d/,
+      /npx lab images --save/,
+      /actions\/cache\/save@v\d/,
+      /npx lab collect -o /,
+      /actions\/upload-artifact@v\d/,
+      /npx lab destroy --yes/,
+    ]);
+    const step = (i: number): Step => lab.steps[at[i]!]!;
+    expect(step(7).if).toMatch(/cache-hit == 'true'/);
+    expect(step(10).if).toMatch(/!cancelled\(\)/);
+    expect(step(11).if).toMatch(/cache-hit != 'true'/);
+    expect(step(13).if).toMatch(/failure\(\)/);
+    expect(lab.steps[find(lab.steps, /upload-artifact/, at[13]!)]!.if).toMatch(/failure\(\)/);
+    expect(step(15).if).toMatch(/always\(\)/);
+    expect(at[15]).toBe(lab.steps.length - 1);
+  });
+
+  it('keys the image cache on the pins file', () => {
+    const restore = lab.steps[find(lab.steps, /actions\/cache\/restore/)]!;
+    expect(String(restore.with?.['key'])).toMatch(/hashFiles\('manifests\/calico-pins\.yaml'/);
+  });
+});
+
+function onPath(program: string): boolean {
+  try {
+    execFileSync('sh', ['-c', `command -v ${program}`], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe.skipIf(!onPath('actionlint'))('actionlint', () => {
+  it('finds nothing to complain about', () => {
+    const out = execFileSync('actionlint', ['-no-color', '.github/workflows/ci.yml', '.github/workflows/nightly.yml'], { cwd: root, encoding: 'utf8' });
+    expect(out).toBe('');
+  });
+});
