@@ -117,18 +117,22 @@ export async function runBench(options = {}) {
     const rec = recordWrites(world);
     try {
       log(`run ${i + 1}/${o.runs}: lab deploy (scale ${o.scale})…`);
+      world.api?.resetRequestCount();
       const d = await lab(world, labDir, ['deploy', '--topology', labDir.topology, '--json'], { rss: true });
       const cp = world.criticalPath();
       const conditions = mergeMarks(world.conditions(), rec.marks);
       run.deploy = { ...summarizeChild(d), criticalPath: cp, excessMs: d.wallMs - cp.realMs, conditions: conditions.map((c) => ({ name: c.name, atMs: Math.round(c.at - d.startAt) })) };
       run.lags = detectionLags({ conditions, events: rec.events, exitAt: d.exitAt, startAt: d.startAt, requestLog: requestLog(world) });
       run.deploy.writes = rec.events.filter((e) => e.at >= d.startAt && e.at <= d.exitAt).length;
+      run.deploy.requests = world.api ? world.api.requestCount() : null;
+      run.deploy.requestsByPath = requestsByPath(world);
       if (d.code !== 0) throw new Error(`lab deploy exited ${d.code}: ${tail(d.stderr, 8)}`);
       log(`  deploy ${(d.wallMs / 1000).toFixed(2)} s, critical path ${(cp.realMs / 1000).toFixed(2)} s`);
 
       log(`run ${i + 1}/${o.runs}: lab deploy again (warm)…`);
       const before = identity(world);
       const mark = rec.events.length;
+      world.api?.resetRequestCount();
       const w = await lab(world, labDir, ['deploy', '--topology', labDir.topology, '--json']);
       const after = identity(world);
       const warmEvents = rec.events.slice(mark);
@@ -136,6 +140,8 @@ export async function runBench(options = {}) {
         ...summarizeChild(w),
         recreated: recreated(before, after),
         checked: { containers: Object.keys(before.containers).length, objects: Object.keys(before.objects).length },
+        requests: world.api ? world.api.requestCount() : null,
+        requestsByPath: requestsByPath(world),
         writes: { added: warmEvents.filter((e) => e.type === 'ADDED').length, modified: warmEvents.filter((e) => e.type === 'MODIFIED').length, deleted: warmEvents.filter((e) => e.type === 'DELETED').length },
       };
       if (w.code !== 0) errors.push(`run ${i + 1}: warm lab deploy exited ${w.code}: ${tail(w.stderr, 8)}`);
@@ -262,6 +268,10 @@ export function buildRows({ runs, verifyScale, startup, quick }) {
   rows.push(makeRow('deploy.wall', 'lab deploy: wall time', 'ms', deployWall));
   rows.push(makeRow('deploy.criticalPath', 'lab deploy: world critical path', 'ms', deployCp));
   rows.push(makeRow('deploy.excess', 'lab deploy: excess (wall − critical path)', 'ms', deployExcess, { op: '<=', value: 2000, text: '≤ 2 s', on: 'median' }));
+  // Diagnostic: the part of the wall time outside lab's own step timer (process start-up, imports, exit).
+  const outside = runs.map((r) => (r.deploy?.code === 0 && typeof r.deploy.json?.durationMs === 'number' ? r.deploy.wallMs - r.deploy.json.durationMs : null));
+  if (outside.some((v) => v !== null)) rows.push(makeRow('deploy.outsideSteps', 'lab deploy: wall − its own durationMs (start-up, imports, exit)', 'ms', outside));
+  rows.push(makeRow('deploy.requests', 'lab deploy: API requests (cold)', 'count', runs.map((r) => ms(r.deploy?.requests))));
   rows.push(makeRow('baseline.wall', 'old deploy.sh: wall time', 'ms', baseWall));
   rows.push(makeRow('baseline.criticalPath', 'old deploy.sh: world critical path', 'ms', baseCp));
   rows.push(makeRow('baseline.excess', 'old deploy.sh: excess', 'ms', baseExcess));
@@ -279,6 +289,7 @@ export function buildRows({ runs, verifyScale, startup, quick }) {
   rows.push(makeRow('lag.all', 'detection lag: all conditions', 'ms', [...lag('apiUpToFirstWrite'), ...lag('crdEstablishedToCustomResource'), ...lag('readyToExit')], lagTarget));
 
   rows.push(makeRow('warm.wall', 'warm re-deploy: wall time', 'ms', runs.map((r) => (r.warm?.code === 0 ? r.warm.wallMs : null)), { op: '<=', value: 3000, text: '≤ 3 s', on: 'median' }));
+  rows.push(makeRow('warm.requests', 'warm re-deploy: API requests', 'count', runs.map((r) => ms(r.warm?.requests))));
   rows.push(makeRow('warm.recreated', 'warm re-deploy: containers/objects recreated', 'count', runs.map((r) => (r.warm ? r.warm.recreated.length : null)), { op: '=', value: 0, text: '0', on: 'max' }));
 
   const v3wall = runs.map((r) => (r.verify?.code === 0 ? r.verify.wallMs : null));
@@ -312,7 +323,8 @@ export function buildRows({ runs, verifyScale, startup, quick }) {
 export async function writeResults(dir, results) {
   await mkdir(dir, { recursive: true });
   const stamp = results.meta.date.replace(/[:.]/g, '-');
-  const md = `# lab bench ${results.meta.date}\n\nscale ${results.meta.scale}, ${results.meta.runs} run(s), node ${results.meta.node}, ${results.meta.cpus} CPU(s) ${results.meta.cpu ?? ''}\n\n${results.table}\n${results.errors.length ? `\nErrors:\n${results.errors.map((e) => `- ${e.replace(/\n/g, '\n  ')}`).join('\n')}\n` : ''}`;
+  const m = results.meta;
+  const md = `# lab bench ${m.date}\n\nscale ${m.scale}, ${m.runs} run(s)${m.quick ? ' (quick)' : ''}, node ${m.node}, ${m.cpus} CPU(s) ${m.cpu ?? ''}, load average ${m.loadavg?.start?.[0] ?? '?'} → ${m.loadavg?.end?.[0] ?? '?'}\n\n${results.table}\n${results.errors.length ? `\nErrors:\n${results.errors.map((e) => `- ${e.replace(/\n/g, '\n  ')}`).join('\n')}\n` : ''}`;
   const files = {
     json: join(dir, `bench-${stamp}.json`),
     md: join(dir, `bench-${stamp}.md`),

@@ -16,9 +16,17 @@ export interface V4Cidr {
 }
 
 /** Parse an IPv4 address; undefined when it is not one. */
+const DOTTED = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
+
 export function parseV4(text: string | undefined): number | undefined {
   if (typeof text !== 'string') return undefined;
   const t = text.trim();
+  // Fast path for the common dotted quad (thousands of block/pod IPs); ipaddr.js decides the rest.
+  const m = DOTTED.exec(t);
+  if (m && !/(^|\.)0\d/.test(t)) {
+    const o = [Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4])];
+    return o.every((x) => x <= 255) ? o[0]! * 16777216 + o[1]! * 65536 + o[2]! * 256 + o[3]! : undefined;
+  }
   if (!ipaddr.IPv4.isValidFourPartDecimal(t)) return undefined;
   const b = ipaddr.IPv4.parse(t).octets;
   return ((b[0]! << 24) >>> 0) + (b[1]! << 16) + (b[2]! << 8) + b[3]!;

@@ -17,6 +17,7 @@ import {
   slimPod,
   slimTigeraStatus,
   type Input,
+  type InputName,
   type VerifyInputs,
 } from './inputs.js';
 import { parseClabInspect, parseIpamCheckReport, parseIpamShow, parseIpJsonRoutes, parseProcNetRoute } from './parse.js';
@@ -62,30 +63,39 @@ async function settle<T>(source: string, fn: () => Promise<T>): Promise<Input<T>
   }
 }
 
-export async function gatherInputs(sources: GatherSources): Promise<VerifyInputs> {
+/** Inputs that are not wanted (a `--check` subset) are absent with this reason and never fetched. */
+export const NOT_NEEDED = 'not needed by the selected checks';
+
+/**
+ * Gather the inputs, all concurrently. `wanted`: only these (default all); the others are absent
+ * with NOT_NEEDED and cost nothing.
+ */
+export async function gatherInputs(sources: GatherSources, wanted?: ReadonlySet<InputName>): Promise<VerifyInputs> {
   const kube = 'unavailable' in sources.kube ? undefined : sources.kube;
   const noKube = 'unavailable' in sources.kube ? sources.kube.unavailable : '';
-  const list = <T>(apiVersion: string, plural: string, map: (items: T[]) => T[]): Promise<Input<T[]>> =>
-    kube ? settle(apiVersion, async () => map((await kube.list<T>(apiVersion, plural)).items)) : Promise.resolve(absent(noKube));
+  const want = (name: InputName): boolean => wanted === undefined || wanted.has(name);
+  const list = <T>(name: InputName, apiVersion: string, plural: string, map: (items: T[]) => T[]): Promise<Input<T[]>> =>
+    !want(name) ? Promise.resolve(absent(NOT_NEEDED)) : kube ? settle(apiVersion, async () => map((await kube.list<T>(apiVersion, plural)).items)) : Promise.resolve(absent(noKube));
+  const settleIf = <T>(name: InputName, source: string, fn: () => Promise<T>): Promise<Input<T>> => (want(name) ? settle(source, fn) : Promise.resolve(absent(NOT_NEEDED)));
 
   const [tigeraStatuses, nodes, pods, ippools, ipamBlocks, blockAffinities, ipamHandles, installations, containers, kindSubnets, ipamShow, ipamCheck, hostRoutes] = await Promise.all([
-    list<TigeraStatus>(OPERATOR, 'tigerastatuses', (i) => i.map(slimTigeraStatus)),
-    list<NodeObject>('v1', 'nodes', (i) => i.map(slimNode)),
-    list<PodObject>('v1', 'pods', (i) => i.filter(isPodNetwork).map(slimPod)),
-    list<IPPoolObject>(CALICO_CRD, 'ippools', (i) => i.map(cleanObject)),
-    list<IPAMBlockObject>(CALICO_CRD, 'ipamblocks', (i) => i.map(cleanObject)),
-    list<BlockAffinityObject>(CALICO_CRD, 'blockaffinities', (i) => i.map((a) => normaliseAffinity({ apiVersion: CALICO_CRD, ...a }).affinity)),
-    list<IPAMHandleObject>(CALICO_CRD, 'ipamhandles', (i) => i.map(cleanObject)),
-    list<InstallationObject>(OPERATOR, 'installations', (i) => i.map(slimInstallation)),
-    settle('containerlab inspect --format json', sources.containers),
-    settle<string[]>('docker network inspect kind', async () => {
+    list<TigeraStatus>('tigeraStatuses', OPERATOR, 'tigerastatuses', (i) => i.map(slimTigeraStatus)),
+    list<NodeObject>('nodes', 'v1', 'nodes', (i) => i.map(slimNode)),
+    list<PodObject>('pods', 'v1', 'pods', (i) => i.filter(isPodNetwork).map(slimPod)),
+    list<IPPoolObject>('ippools', CALICO_CRD, 'ippools', (i) => i.map(cleanObject)),
+    list<IPAMBlockObject>('ipamBlocks', CALICO_CRD, 'ipamblocks', (i) => i.map(cleanObject)),
+    list<BlockAffinityObject>('blockAffinities', CALICO_CRD, 'blockaffinities', (i) => i.map((a) => normaliseAffinity({ apiVersion: CALICO_CRD, ...a }).affinity)),
+    list<IPAMHandleObject>('ipamHandles', CALICO_CRD, 'ipamhandles', (i) => i.map(cleanObject)),
+    list<InstallationObject>('installations', OPERATOR, 'installations', (i) => i.map(slimInstallation)),
+    settleIf('containers', 'containerlab inspect --format json', sources.containers),
+    settleIf<string[]>('kindSubnets', 'docker network inspect kind', async () => {
       const s = await sources.kindSubnets();
       if (s === undefined) throw new Error('the docker network `kind` does not exist');
       return s;
     }),
-    settle('calicoctl ipam show --show-blocks', async () => parseIpamShow(await sources.ipamShowText())),
-    settle('calicoctl ipam check -o', async () => parseIpamCheckReport(JSON.parse(await sources.ipamCheckText()) as unknown)),
-    settle<HostRoute[]>('host routes', async () => parseHostRoutes(await sources.hostRoutesText())),
+    settleIf('ipamShow', 'calicoctl ipam show --show-blocks', async () => parseIpamShow(await sources.ipamShowText())),
+    settleIf('ipamCheck', 'calicoctl ipam check -o', async () => parseIpamCheckReport(JSON.parse(await sources.ipamCheckText()) as unknown)),
+    settleIf<HostRoute[]>('hostRoutes', 'host routes', async () => parseHostRoutes(await sources.hostRoutesText())),
   ]);
   return { tigeraStatuses, nodes, pods, ippools, ipamBlocks, blockAffinities, ipamHandles, installations, containers, kindSubnets, ipamShow, ipamCheck, hostRoutes };
 }

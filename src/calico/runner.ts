@@ -4,7 +4,7 @@
  */
 import { UsageError } from '../errors.js';
 import { CHECKS, runCheck, type Check } from './checks/index.js';
-import type { VerifyInputs } from './inputs.js';
+import type { InputName, VerifyInputs } from './inputs.js';
 import type { VerifyLab } from './lab.js';
 import { CHECK_IDS, type CheckId, type CheckResult, type CheckStatus } from './types.js';
 
@@ -48,4 +48,9 @@ export function overallStatus(results: readonly CheckResult[]): CheckStatus {
 
 export function checkById(id: CheckId): Check {
   return CHECKS.find((c) => c.id === id)!;
+}
+
+/** Every input the given checks read: what to gather for a `--check` subset. */
+export function inputsUsedBy(checks: readonly Check[]): Set<InputName> {
+  return new Set(checks.flatMap((c) => [...c.needs, ...c.uses]));
 }

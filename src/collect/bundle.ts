@@ -54,6 +54,8 @@ export interface CollectOptions {
   env: NodeJS.ProcessEnv;
   /** A verify JSON report to include. */
   verifyJson?: string;
+  /** Why the bundle is written (e.g. the deploy error), recorded in README.txt. */
+  reason?: string;
   /** Deadline of each part in ms (default: kind logs 180 s, others 30 s). */
   partTimeout?: number;
   /** Lines of log per failing container (default 60). */
@@ -120,6 +122,8 @@ export async function collectBundleDetailed(lab: Lab, o: CollectOptions): Promis
   }
   const partTimeout = o.partTimeout ?? 30_000;
   const parts: CollectPart[] = [];
+  /** One line per pod that is not Ready, for the README's first screen. */
+  const notReady: string[] = [];
   const base = { signal: o.signal, log: o.log, env: o.env };
 
   const write = async (rel: string, content: string): Promise<string> => {
@@ -154,7 +158,8 @@ export async function collectBundleDetailed(lab: Lab, o: CollectOptions): Promis
       const r = await Promise.race([body(controller.signal), deadline]);
       parts.push({ name, ok: true, files: r.files, ...(r.note ? { note: r.note } : {}), ms: Date.now() - started });
     } catch (error) {
-      if (o.signal.aborted) throw o.signal.reason instanceof InterruptedError ? o.signal.reason : new InterruptedError('interrupted while collecting', { cause: error });
+      // Ctrl-C ends collecting; any other abort of the caller's signal (its own deadline) ends only the parts.
+      if (o.signal.aborted && o.signal.reason instanceof InterruptedError) throw o.signal.reason;
       parts.push({ name, ok: false, files: [], error: oneLine(error), ms: Date.now() - started });
       o.log.verbose(`collect: ${name} failed: ${oneLine(error)}`);
     } finally {
@@ -218,6 +223,10 @@ export async function collectBundleDetailed(lab: Lab, o: CollectOptions): Promis
             events = [];
           }
           podsByNs.set(ns, pods);
+          for (const pod of pods) {
+            const line = notReadyLine(pod);
+            if (line) notReady.push(line);
+          }
           eventsByNs.set(ns, events);
           files.push(await write(`pods/${ns}.yaml`, yamlOf(pods)));
           const text = pods.length === 0 ? `no pods in ${ns}\n` : pods.map((p) => describePod(p, events)).join('\n');
@@ -295,7 +304,7 @@ export async function collectBundleDetailed(lab: Lab, o: CollectOptions): Promis
   const redacted = await redactTree(dir);
   const order = ['containerlab inspect', 'kind export logs', 'kubernetes API', 'Calico operator objects', 'nodes', 'pods', 'events', 'container logs', 'verify report'];
   parts.sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name));
-  await writeFile(path.join(dir, 'README.txt'), readme(lab, parts, redacted));
+  await writeFile(path.join(dir, 'README.txt'), readme(lab, parts, redacted, o.reason, notReady));
   return { dir, parts, redacted };
 }
 
@@ -327,6 +336,19 @@ function nodeLine(node: KubeObject): string {
   const roles = Object.keys(labels).filter((l) => l.startsWith('node-role.kubernetes.io/')).map((l) => l.split('/')[1]).join(',') || '<none>';
   const ip = status.addresses?.find((a) => a.type === 'InternalIP')?.address ?? '';
   return `${node.metadata.name}  Ready=${ready?.status ?? 'Unknown'}${ready?.reason ? ` (${ready.reason})` : ''}  roles=${roles}  ip=${ip}  kubelet=${status.nodeInfo?.kubeletVersion ?? ''}`;
+}
+
+/** `calico-system/calico-node-x: ImagePullBackOff (calico-node)` for a pod that is not Ready; undefined when it is. */
+export function notReadyLine(pod: PodLike): string | undefined {
+  const ready = pod.status?.conditions?.find((c) => c.type === 'Ready');
+  if (pod.status?.phase === 'Succeeded' || ready?.status === 'True') return undefined;
+  const statuses = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])];
+  const reasons = statuses
+    .filter((c) => c.ready !== true && (c.state?.waiting || c.state?.terminated))
+    .map((c) => `${c.state?.waiting?.reason ?? c.state?.terminated?.reason ?? 'not ready'} (${c.name})`);
+  const phase = pod.status?.phase ?? 'Unknown';
+  const why = reasons.length ? reasons.join(', ') : pod.status?.reason ?? phase;
+  return `${pod.metadata.namespace ?? ''}/${pod.metadata.name}: ${why}${pod.spec?.nodeName ? ` on ${pod.spec.nodeName}` : ''}`;
 }
 
 /** Containers worth a log: waiting after a crash, terminated with an error, or restarted. */
@@ -394,14 +416,18 @@ async function redactTree(dir: string): Promise<{ dropped: string[]; rewritten: 
   return { dropped, rewritten };
 }
 
-function readme(lab: Lab, parts: CollectPart[], redacted: { dropped: string[]; rewritten: string[] }): string {
+function readme(lab: Lab, parts: CollectPart[], redacted: { dropped: string[]; rewritten: string[] }, reason: string | undefined, notReady: string[]): string {
   const ok = parts.filter((p) => p.ok);
   const failed = parts.filter((p) => !p.ok);
   const lines = [
     `lab diagnostics bundle — lab ${lab.name}, cluster ${lab.cluster}, Calico ${lab.calico.version}`,
     `written ${new Date().toISOString()}`,
     `topology ${lab.topologyFile}`,
+    ...(reason ? [`reason: ${redactText(reason)}`] : []),
     '',
+    'Start with: cluster/tigerastatuses.yaml, pods/<namespace>.describe.txt, events/warnings.txt, logs/.',
+    '',
+    ...(notReady.length ? [`Pods not ready (${notReady.length}):`, ...notReady.map((l) => `  ${redactText(l)}`), ''] : []),
     `Collected (${ok.length}):`,
     ...ok.map((p) => `  ok      ${p.name}${p.files.length ? `: ${p.files.join(', ')}` : ''}${p.note ? ` — ${p.note}` : ''} (${p.ms} ms)`),
     '',

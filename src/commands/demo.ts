@@ -4,11 +4,14 @@
  * that knows about the simulation (src/sim/); the commands it runs do not.
  */
 import { spawn } from 'node:child_process';
+import { cpSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UsageError } from '../errors.js';
 import type { CommandContext } from './context.js';
 
 const cliPath = fileURLToPath(new URL('../cli.js', import.meta.url));
+const packageRoot = fileURLToPath(new URL('../../', import.meta.url));
 
 function parseScale(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
@@ -79,7 +82,17 @@ export async function run(ctx: CommandContext<'demo'>): Promise<number> {
     log.info(log.style('yellow', '┃ lab demo: this cluster is SIMULATED — fake containerlab/kind/docker/calicoctl on PATH and a simulated'));
     log.info(log.style('yellow', '┃ Kubernetes API with Calico v3.30 behaviour. Nothing runs in Docker; nothing is left behind.'));
     if (faults.length > 0) log.info(log.style('yellow', `┃ injected faults: ${faults.join(', ')}`));
-    const common = [...(options.topology === undefined ? [] : ['--topology', options.topology]), ...(options.verbose ? ['--verbose'] : [])];
+    // Without --topology the demo runs a copy of the shipped lesson inside the world's temp dir, so the
+    // lab directory and kubeconfig it creates go away with the world (the package dir may be read-only).
+    let topology = options.topology;
+    if (topology === undefined) {
+      const labDir = join(world.dir, 'lab');
+      mkdirSync(labDir, { recursive: true });
+      cpSync(join(packageRoot, 'topology'), join(labDir, 'topology'), { recursive: true });
+      cpSync(join(packageRoot, 'manifests'), join(labDir, 'manifests'), { recursive: true });
+      topology = join(labDir, 'topology', 'calico-ipam.clab.yaml');
+    }
+    const common = ['--topology', topology, ...(options.verbose ? ['--verbose'] : [])];
     const steps: string[][] = [
       ['deploy', ...common],
       ['verify', ...common, ...(options.json ? ['--json'] : [])],
@@ -91,12 +104,13 @@ export async function run(ctx: CommandContext<'demo'>): Promise<number> {
       log.info(`\n$ lab ${args.join(' ')}`);
       const code = await runChild(process.execPath, [cliPath, ...args], env, ctx.cwd, ctx.signal);
       if (code !== 0 && first === 0) first = code;
-      // After a failed deploy, still verify nothing more: go straight to destroy so nothing is left.
-      if (code !== 0 && args[0] === 'deploy') {
+      // After a failed deploy, verify nothing: go straight to destroy (not after Ctrl-C: the world stops anyway).
+      if (code !== 0 && args[0] === 'deploy' && !ctx.signal.aborted) {
         log.info(`\n$ lab ${steps[2]?.join(' ') ?? 'destroy --yes'}`);
         await runChild(process.execPath, [cliPath, ...(steps[2] ?? [])], env, ctx.cwd, ctx.signal);
         break;
       }
+      if (code !== 0 && ctx.signal.aborted) break;
     }
     const path = world.criticalPath();
     if (path.chain.length > 0) log.info(`\nsimulated critical path: ${path.chain.join(' → ')} (${Math.round(path.simMs / 1000)} s simulated, ${Math.round(path.realMs)} ms real)`);

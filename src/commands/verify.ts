@@ -6,14 +6,15 @@
  * Exit 0 when nothing failed (warnings allowed), 1 when a check failed.
  */
 import { appendFile, mkdir, writeFile } from 'node:fs/promises';
+import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { parseDuration } from '../cli/options.js';
 import type { Check } from '../calico/checks/common.js';
 import { gatherInputs } from '../calico/gather.js';
-import { INPUT_LABELS, INPUT_NAMES, type VerifyInputs } from '../calico/inputs.js';
+import { INPUT_LABELS, INPUT_NAMES, type InputName, type VerifyInputs } from '../calico/inputs.js';
 import { verifyLabOf, type VerifyLab } from '../calico/lab.js';
-import { runChecks, selectChecks, totals } from '../calico/runner.js';
+import { inputsUsedBy, runChecks, selectChecks, totals } from '../calico/runner.js';
 import { loadSnapshot } from '../calico/snapshot.js';
 import type { CheckResult } from '../calico/types.js';
 import { TimeoutError } from '../errors.js';
@@ -28,11 +29,12 @@ import type { CommandContext } from './context.js';
 
 export const DEFAULT_VERIFY_TIMEOUT_MS = 120_000;
 
-export function missingInputs(inputs: VerifyInputs): Record<string, string> {
+/** Absent inputs with their reasons (only among `among`, default all). */
+export function missingInputs(inputs: VerifyInputs, among: ReadonlySet<InputName> = new Set(INPUT_NAMES)): Record<string, string> {
   const out: Record<string, string> = {};
   for (const name of INPUT_NAMES) {
     const i = inputs[name];
-    if (!i.ok) out[name] = i.reason;
+    if (!i.ok && among.has(name)) out[name] = i.reason;
   }
   return out;
 }
@@ -41,6 +43,7 @@ export async function run(ctx: CommandContext<'verify'>): Promise<number> {
   const o = ctx.options;
   const started = performance.now();
   const checks = selectChecks(o.check);
+  const wanted = inputsUsedBy(checks);
   const timeoutMs = o.timeout !== undefined ? parseDuration(o.timeout) : DEFAULT_VERIFY_TIMEOUT_MS;
   const json = o.json === true;
 
@@ -61,7 +64,7 @@ export async function run(ctx: CommandContext<'verify'>): Promise<number> {
     const full = await loadLab({ topology: o.topology, pins: o.pins, calicoVersion: o['calico-version'], cwd: ctx.cwd, env: ctx.env });
     lab = verifyLabOf(full);
     source = 'live';
-    const gathered = await gatherLive(ctx, full, timeoutMs, json);
+    const gathered = await gatherLive(ctx, full, timeoutMs, json, wanted);
     inputs = gathered.inputs;
     apiRequests = gathered.apiRequests;
   }
@@ -71,7 +74,7 @@ export async function run(ctx: CommandContext<'verify'>): Promise<number> {
   const t = totals(results);
 
   if (json) {
-    const doc = buildJsonReport(lab, results, { source, durationMs, missingInputs: missingInputs(inputs), ...(apiRequests !== undefined ? { apiRequests } : {}) });
+    const doc = buildJsonReport(lab, results, { source, durationMs, missingInputs: missingInputs(inputs, wanted), ...(apiRequests !== undefined ? { apiRequests } : {}) });
     const withExplain = o.explain ? { ...doc, checks: doc.checks.map((r) => ({ ...r, explain: checks.find((c) => c.id === r.id)?.explain, commands: checks.find((c) => c.id === r.id)?.commands })) } : doc;
     ctx.stdout.write(`${JSON.stringify(withExplain, null, 2)}\n`);
   } else {
@@ -95,11 +98,12 @@ export async function run(ctx: CommandContext<'verify'>): Promise<number> {
   return 0;
 }
 
-async function gatherLive(ctx: CommandContext<'verify'>, lab: Awaited<ReturnType<typeof loadLab>>, timeoutMs: number, json: boolean): Promise<{ inputs: VerifyInputs; apiRequests: number }> {
+async function gatherLive(ctx: CommandContext<'verify'>, lab: Awaited<ReturnType<typeof loadLab>>, timeoutMs: number, json: boolean, wanted: ReadonlySet<InputName>): Promise<{ inputs: VerifyInputs; apiRequests: number }> {
   const { liveSources } = await import('../calico/live.js');
   const deadline = new AbortController();
   const timer = setTimeout(() => deadline.abort(new TimeoutError(`lab verify did not finish reading the lab within ${Math.round(timeoutMs / 1000)} s`)), timeoutMs);
   const signal = AbortSignal.any([ctx.signal, deadline.signal]);
+  setMaxListeners(64, signal); // one listener per concurrent request/tool call
   const sources = await liveSources(lab, { offline: ctx.options.offline === true, signal, log: ctx.log, env: ctx.env, timeout: timeoutMs });
   try {
     let inputs: VerifyInputs | undefined;
@@ -108,9 +112,9 @@ async function gatherLive(ctx: CommandContext<'verify'>, lab: Awaited<ReturnType
         {
           title: `Read ${lab.name}: API objects, containerlab, docker, calicoctl`,
           task: async (_c, task) => {
-            inputs = await gatherInputs(sources);
-            const missing = Object.keys(missingInputs(inputs));
-            task.title = `Read ${lab.name}: ${INPUT_NAMES.length - missing.length}/${INPUT_NAMES.length} inputs${missing.length > 0 ? ` (missing: ${missing.map((m) => INPUT_LABELS[m as keyof typeof INPUT_LABELS].split(' (')[0]).join(', ')})` : ''}`;
+            inputs = await gatherInputs(sources, wanted);
+            const missing = Object.keys(missingInputs(inputs, wanted));
+            task.title = `Read ${lab.name}: ${wanted.size - missing.length}/${wanted.size} inputs${missing.length > 0 ? ` (missing: ${missing.map((m) => INPUT_LABELS[m as keyof typeof INPUT_LABELS].split(' (')[0]).join(', ')})` : ''}`;
           },
         },
       ],

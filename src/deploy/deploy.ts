@@ -19,7 +19,7 @@ import type { RootMode, SudoPreference } from '../tools/sudo.js';
 import { kindGetKubeconfig } from '../tools/kind.js';
 import type { Logger } from '../ui/log.js';
 import { createTasks } from '../ui/tasks.js';
-import { apiAnswers, checkWritable, exportKubeconfig, inspectCluster } from './cluster.js';
+import { apiAnswers, checkWritable, exportKubeconfig, inspectCluster, writePrivateFile } from './cluster.js';
 import { Deadline, STEP_TIMEOUT_MS } from './deadlines.js';
 import { applyAll, applyCustomResources, readManifest, waitCrdsEstablished } from './manifests.js';
 import { removeLabCluster } from './destroy.js';
@@ -69,6 +69,9 @@ interface State {
   clusterMayExist: boolean;
   calicoApplied: boolean;
   kubeconfigWritten: boolean;
+  /** kind's kubeconfig read during preflight (reuse path), written without asking kind again. */
+  kubeconfigText?: string;
+  createdNow?: boolean;
   client?: KubeClient;
   calicoctl?: string;
   manifests?: Record<'operator-crds.yaml' | 'tigera-operator.yaml', string>;
@@ -110,19 +113,21 @@ export async function deployLab(lab: Lab, o: DeployOptions): Promise<DeploySumma
       {
         title: 'Preflight: docker, containerlab, lab directory, existing cluster',
         task: timed('preflight', async (task) => {
-          const [info, rootMode, clab] = await Promise.all([
+          const [info, rootMode, clab, , cluster] = await Promise.all([
             dockerInfo(tool(STEP_TIMEOUT_MS.preflight)),
             containerlabRootMode(o.sudo, tool(STEP_TIMEOUT_MS.preflight)),
             containerlabVersion(tool(STEP_TIMEOUT_MS.preflight)).catch(() => undefined),
             checkWritable(lab.dir),
+            // docker is checked first by dockerInfo's clearer error; this one's failure is reported only if that passed.
+            inspectCluster(lab, tool(STEP_TIMEOUT_MS.preflight)).catch((e: unknown) => e as Error),
           ]);
+          if (cluster instanceof Error) throw cluster;
           state.rootMode = rootMode;
           if (info.ServerVersion) state.dockerVersion = info.ServerVersion;
           if (clab) state.clabVersion = clab;
           if (rootMode === 'none') {
             o.log.warn('containerlab needs root: not root, containerlab is not SUID and `sudo -n` does not work; trying anyway (clab_admins group installs work)');
           }
-          const cluster = await inspectCluster(lab, tool(STEP_TIMEOUT_MS.preflight));
           if (!cluster.exists) return `docker ${state.dockerVersion ?? '?'}, containerlab ${state.clabVersion ?? '?'}, root: ${rootMode}`;
           state.clusterMayExist = true;
           if (o.recreate) {
@@ -138,6 +143,7 @@ export async function deployLab(lab: Lab, o: DeployOptions): Promise<DeploySumma
               problems.push(`kind get kubeconfig failed: ${errorMessage(e)}`);
               return undefined;
             });
+            if (kubeconfig !== undefined) state.kubeconfigText = kubeconfig;
             if (kubeconfig !== undefined && !(await apiAnswers(kubeconfig, deadline.remaining(STEP_TIMEOUT_MS.probe * 2), o.signal))) {
               problems.push('its Kubernetes API does not answer');
             }
@@ -170,13 +176,15 @@ export async function deployLab(lab: Lab, o: DeployOptions): Promise<DeploySumma
             state.reused = true;
             return `the kind cluster ${lab.cluster} already existed: reusing it`;
           }
+          state.createdNow = true;
           return `cluster ${lab.cluster} created`;
         }),
       },
       {
         title: `Kubeconfig → ${lab.kubeconfigPath}`,
         task: timed('kubeconfig', async () => {
-          await exportKubeconfig(lab, tool(STEP_TIMEOUT_MS.kubeconfig));
+          if (state.kubeconfigText !== undefined && !state.createdNow) await writePrivateFile(lab.kubeconfigPath, state.kubeconfigText);
+          else await exportKubeconfig(lab, tool(STEP_TIMEOUT_MS.kubeconfig));
           state.kubeconfigWritten = true;
         }),
       },
@@ -314,7 +322,11 @@ export async function deployLab(lab: Lab, o: DeployOptions): Promise<DeploySumma
 /** What is left behind after a failure/interrupt, and how to continue. */
 function stateLeft(lab: Lab, state: State): string[] {
   if (!state.clusterMayExist) return ['nothing was created'];
-  const lines = [`the kind cluster "${lab.cluster}" may exist${state.reused ? ' (it existed before this run)' : ''}`];
+  const lines = [
+    state.createdNow || state.reused
+      ? `the kind cluster "${lab.cluster}" exists${state.reused ? ' (it existed before this run)' : ''}`
+      : `the kind cluster "${lab.cluster}" may be half-created (containerlab deploy was stopped)`,
+  ];
   if (state.kubeconfigWritten) lines.push(`kubeconfig: ${lab.kubeconfigPath}`);
   lines.push(state.calicoApplied ? 'Calico manifests were (at least partly) applied' : 'Calico is not installed yet');
   return lines;
@@ -324,9 +336,12 @@ async function explainFailure(error: unknown, lab: Lab, state: State, o: DeployO
   if (o.signal.aborted || error instanceof InterruptedError) {
     const reason: unknown = o.signal.reason;
     const message = reason instanceof InterruptedError ? reason.message : error instanceof Error ? error.message : 'interrupted';
+    const midCreate = state.clusterMayExist && !state.reused && !state.createdNow;
     return new InterruptedError(`lab deploy ${message}`, {
       details: ['child processes were stopped', ...stateLeft(lab, state)],
-      hint: '`lab deploy` picks up from here; `lab destroy` removes what was created',
+      hint: midCreate
+        ? '`lab deploy` picks up from here (add --recreate if it reports a half-created cluster); `lab destroy` removes what was created'
+        : '`lab deploy` picks up from here; `lab destroy` removes what was created',
     });
   }
   let out: unknown = error;

@@ -383,7 +383,7 @@ export const staleLabRule: DoctorRule = {
     const s = p.value;
     const fix = '`lab destroy --yes` removes exactly this lab (containers, kind cluster, lab dir, kubeconfig); `lab deploy --recreate` starts over';
     if (s.containers.length > 0) {
-      const states = s.containers.map((c) => `${c.name} (${c.state})`).join(', ');
+      const states = [...s.containers].sort((a, b) => a.name.localeCompare(b.name)).map((c) => `${c.name} (${c.state})`).join(', ');
       const allRunning = s.containers.every((c) => c.state === 'running');
       return {
         status: 'warn',

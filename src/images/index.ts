@@ -30,16 +30,23 @@ export interface ImageOptions {
   onProgress?(line: string): void;
   /** How many pulls run at once (default 3). */
   concurrency?: number;
+  /** Deadline of each docker call in ms (default: the tool module's). */
+  timeout?: number;
 }
 
 function toolOptions(o: ImageOptions): ToolOptions {
-  return { signal: o.signal, env: o.env, ...(o.log ? { log: o.log } : {}), ...(o.onProgress ? { onStderrLine: o.onProgress } : {}) };
+  return { signal: o.signal, env: o.env, ...(o.log ? { log: o.log } : {}), ...(o.timeout !== undefined ? { timeout: o.timeout } : {}), ...(o.onProgress ? { onStderrLine: o.onProgress } : {}) };
+}
+
+/** The images that are not in the host's docker image store. */
+export async function missingImages(images: readonly string[], o: ImageOptions): Promise<string[]> {
+  const present = await Promise.all(images.map((image) => dockerImageExists(image, { ...toolOptions(o), timeout: 20_000 })));
+  return images.filter((_, i) => !present[i]);
 }
 
 /** Pull every image that is not on the host yet (each once; a few at a time). Returns the ones pulled. */
 export async function pullMissing(images: readonly string[], o: ImageOptions): Promise<string[]> {
-  const missing: string[] = [];
-  for (const image of images) if (!(await dockerImageExists(image, toolOptions(o)))) missing.push(image);
+  const missing = await missingImages(images, o);
   const queue = [...missing];
   const worker = async (): Promise<void> => {
     for (let image = queue.shift(); image !== undefined; image = queue.shift()) {

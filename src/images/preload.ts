@@ -8,18 +8,24 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { errorMessage } from '../errors.js';
+import { errorMessage, PrerequisiteError, TimeoutError } from '../errors.js';
 import type { Lab } from '../lab/model.js';
 import { run, runOk, type ToolOptions } from '../tools/exec.js';
 import { kindLoadDockerImage, kindLoadImageArchive } from '../tools/kind.js';
 import type { Logger } from '../ui/log.js';
-import { pullMissing } from './index.js';
+import { missingImages, pullMissing } from './index.js';
 
 export interface PreloadOptions {
   signal: AbortSignal;
   log: Logger;
   env: NodeJS.ProcessEnv;
   onProgress?(line: string): void;
+  /** Same as onProgress (the name deploy's task output uses). */
+  onOutput?(line: string): void;
+  /** --offline: pull nothing; every image must already be on the host (e.g. from `lab images --load`). */
+  offline?: boolean;
+  /** Absolute deadline (Date.now() ms) for the whole preload; each tool call gets what is left. */
+  deadline?: number;
 }
 
 /** The failure of `kind load docker-image` that the image-archive path avoids. */
@@ -35,16 +41,38 @@ function errorText(error: unknown): string {
 export async function preloadImages(lab: Lab, o: PreloadOptions): Promise<{ pulled: string[]; loaded: string[] }> {
   const images = [...new Set(lab.calico.images)];
   if (images.length === 0) return { pulled: [], loaded: [] };
-  const tool: ToolOptions = { signal: o.signal, log: o.log, env: o.env, ...(o.onProgress ? { onStderrLine: o.onProgress } : {}) };
-  const pulled = await pullMissing(images, { signal: o.signal, log: o.log, env: o.env, ...(o.onProgress ? { onProgress: o.onProgress } : {}) });
-  o.onProgress?.(`loading ${images.length} images into the nodes of ${lab.cluster}`);
+  const onProgress = o.onProgress ?? o.onOutput;
+  const remaining = (): number | undefined => {
+    if (o.deadline === undefined) return undefined;
+    const left = o.deadline - Date.now();
+    if (left <= 0) throw new TimeoutError('preloading images ran past the deadline', { hint: 'raise --timeout, or deploy without --preload' });
+    return left;
+  };
+  const tool = (): ToolOptions => {
+    const timeout = remaining();
+    return { signal: o.signal, log: o.log, env: o.env, ...(timeout !== undefined ? { timeout } : {}), ...(onProgress ? { onStderrLine: onProgress } : {}) };
+  };
+  let pulled: string[] = [];
+  if (o.offline) {
+    const missing = await missingImages(images, { signal: o.signal, log: o.log, env: o.env });
+    if (missing.length > 0) {
+      throw new PrerequisiteError(`--offline: ${missing.length} image${missing.length > 1 ? 's are' : ' is'} not on this host, and --offline pulls nothing`, {
+        details: missing,
+        hint: 'load them first (`lab images --load <archive>`), or deploy without --offline',
+      });
+    }
+  } else {
+    const timeout = remaining();
+    pulled = await pullMissing(images, { signal: o.signal, log: o.log, env: o.env, ...(timeout !== undefined ? { timeout } : {}), ...(onProgress ? { onProgress } : {}) });
+  }
+  onProgress?.(`loading ${images.length} images into the nodes of ${lab.cluster}`);
   try {
-    await kindLoadDockerImage(lab.cluster, images, tool);
+    await kindLoadDockerImage(lab.cluster, images, tool());
   } catch (error) {
     if (!isImageStoreError(errorText(error))) throw error;
     o.log.verbose('kind load docker-image hit the containerd image-store problem; using docker save + kind load image-archive');
-    o.onProgress?.('kind load docker-image failed (containerd image store): loading through an image archive');
-    await loadThroughArchive(lab.cluster, images, tool);
+    onProgress?.('kind load docker-image failed (containerd image store): loading through an image archive');
+    await loadThroughArchive(lab.cluster, images, tool());
   }
   return { pulled, loaded: images };
 }
@@ -55,7 +83,7 @@ async function loadThroughArchive(cluster: string, images: string[], tool: ToolO
   const file = path.join(dir, 'images.tar');
   try {
     const arch = ({ x64: 'amd64', arm64: 'arm64' } as Record<string, string>)[process.arch] ?? process.arch;
-    const timeout = 30 * 60_000;
+    const timeout = tool.timeout ?? 30 * 60_000;
     const base = { ...(tool.signal ? { signal: tool.signal } : {}), ...(tool.log ? { log: tool.log } : {}), ...(tool.env ? { env: tool.env } : {}), timeout };
     // One platform only: a multi-platform save is what the node's `ctr import` chokes on.
     const withPlatform = await run('docker', ['save', '--platform', `linux/${arch}`, '-o', file, ...images], base);

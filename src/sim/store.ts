@@ -149,10 +149,20 @@ export class ObjectStore {
   }
 
   list(ref: ResourceRef, options: ListOptions = {}): { items: StoredObject[]; resourceVersion: number } {
-    const items = [...this.bucket(ref).values()]
-      .filter((o) => matches(o, options))
-      .sort((a, b) => objKey(a.metadata.namespace, a.metadata.name).localeCompare(objKey(b.metadata.namespace, b.metadata.name)));
-    return { items: items.map((o) => structuredClone(o)), resourceVersion: this.revision };
+    // Key order (namespace/name by code point), like etcd's range reads.
+    const entries = [...this.bucket(ref).entries()].filter(([, o]) => matches(o, options));
+    entries.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    return { items: entries.map(([, o]) => structuredClone(o)), resourceVersion: this.revision };
+  }
+
+  /**
+   * Like list(), but the items are the stored objects themselves, not copies: read-only for the caller
+   * (the API server serialises them at once; copying 1,000 objects per LIST is what makes it slow).
+   */
+  listShared(ref: ResourceRef, options: ListOptions = {}): { items: readonly StoredObject[]; resourceVersion: number } {
+    const entries = [...this.bucket(ref).entries()].filter(([, o]) => matches(o, options));
+    entries.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    return { items: entries.map(([, o]) => o), resourceVersion: this.revision };
   }
 
   create(ref: ResourceRef, input: StoredObject): StoredObject {

@@ -42,6 +42,8 @@ describe('lab collect after a failed deploy', () => {
 
     const readme = readFileSync(path.join(bundle, 'README.txt'), 'utf8');
     expect(readme).toMatch(/ok {6}kubernetes API/);
+    expect(readme).toMatch(/Pods not ready \(\d+\):\n/);
+    expect(readme).toMatch(/\n {2}calico-system\/\S+: (ImagePullBackOff|ErrImagePull) \(/);
 
     // No kubeconfig, no keys or certificates, no tokens, no managed fields, no Secret objects.
     expect(files.some((f) => /kubeconfig|\.key$|\.crt$|admin\.conf/.test(f))).toBe(false);

@@ -1,5 +1,6 @@
 /** `lab doctor` on the simulated host: the fake docker/containerlab/kind answer like the real ones. */
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestWorld, type TestWorld } from '../helpers/world.js';
 
@@ -19,6 +20,8 @@ describe('lab doctor (simulated host)', () => {
   let t: TestWorld;
   beforeAll(async () => {
     t = await startTestWorld();
+    // A clean lab folder: no containerlab lab dir from an earlier run copied along.
+    rmSync(path.join(path.dirname(t.topology), 'clab-calico-ipam'), { recursive: true, force: true });
   });
   afterAll(async () => {
     await t?.close();
@@ -71,7 +74,7 @@ describe('lab doctor with a leftover cluster', () => {
     const r = await t.runLab(['doctor', '--json', '--topology', t.topology]);
     const stale = (JSON.parse(r.stdout) as { results: Result[] }).results.find((x) => x.id === 'stale-lab')!;
     expect(stale.status).toBe('warn');
-    expect(stale.summary).toMatch(/cluster calico-ipam already exists: calico-ipam-control-plane \(running\)/);
+    expect(stale.summary).toMatch(/cluster calico-ipam already exists: calico-ipam-control-plane \(running\), calico-ipam-worker \(running\), calico-ipam-worker2 \(running\)/);
     expect(stale.fix).toMatch(/lab destroy --yes/);
   });
 });

@@ -148,6 +148,39 @@ describe.skipIf(kubectlPath === undefined)('real kubectl against the simulated A
     expect(table.stdout).toMatch(/^NAME\s+AGE\ncalico-ipam-worker-192-168-131-128-26\s+\d+s$/);
   });
 
+  it('with the Calico API server up, kubectl get blockaffinities resolves to projectcalico.org/v3', async () => {
+    api.registry.addAggregated({
+      group: 'projectcalico.org',
+      version: 'v3',
+      resources: [
+        {
+          name: 'blockaffinities',
+          singularName: 'blockaffinity',
+          kind: 'BlockAffinity',
+          namespaced: false,
+          source: { group: 'crd.projectcalico.org', resource: 'blockaffinities' },
+          toView: (o) => {
+            const spec = { ...(o['spec'] as Record<string, unknown>) };
+            delete spec['type'];
+            spec['deleted'] = spec['deleted'] === 'true';
+            return { ...o, spec };
+          },
+        },
+      ],
+    });
+    try {
+      const r = await kubectl('get', 'blockaffinities', '-o', 'yaml', '--cache-dir', join(dir, 'fresh-cache'));
+      expect(r.stderr).toBe('');
+      const list = parseYaml(r.stdout) as { items: StoredObject[] };
+      expect(list.items[0]?.apiVersion).toBe('projectcalico.org/v3');
+      expect(list.items[0]?.['spec']).toEqual({ cidr: '192.168.131.128/26', deleted: false, node: 'calico-ipam-worker', state: 'confirmed' });
+      const crd = await kubectl('get', 'blockaffinities.crd.projectcalico.org', '-o', 'jsonpath={.items[0].apiVersion}', '--cache-dir', join(dir, 'fresh-cache'));
+      expect(crd.stdout).toBe('crd.projectcalico.org/v1');
+    } finally {
+      api.registry.removeAggregated('projectcalico.org');
+    }
+  });
+
   it('kubectl reports NotFound for a missing object and an unknown kind', async () => {
     const r = await kubectl('get', 'node', 'nope');
     expect(r.exitCode).toBe(1);

@@ -116,8 +116,9 @@ describe('healthy rollout', () => {
   test('timing: calico Available 60–90 simulated s after the Installation; critical path operator → calico', async () => {
     const { w } = await lab({ scale: 0.002 });
     const spans = Object.fromEntries(w.ctx.recorder.allSpans().map((s) => [s.name, s]));
-    expect(spans['calico-rollout']?.simMs).toBeGreaterThanOrEqual(55_000);
-    expect(spans['calico-rollout']?.simMs).toBeLessThanOrEqual(95_000);
+    expect(spans['calico-rollout']?.simMs).toBeGreaterThanOrEqual(60_000);
+    expect(spans['calico-rollout']?.simMs).toBeLessThanOrEqual(90_000);
+    expect(spans['apiserver-rollout']?.simMs).toBeGreaterThan(0);
     expect(spans['operator-start']?.deps).toEqual(['kind-create']);
     expect(spans['calico-rollout']?.deps).toEqual(['operator-start']);
     const chain = w.ctx.recorder.criticalPath().chain;

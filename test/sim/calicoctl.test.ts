@@ -111,3 +111,38 @@ describe('states other than the healthy lab', () => {
     expect(await run('version --config=/nonexistent/calicoctl.cfg')).toEqual({ code: 1, stdout: 'Error reading config file: /nonexistent/calicoctl.cfg\n', stderr: '' });
   });
 });
+
+describe('which cluster calicoctl talks to', () => {
+  test('the kubeconfig server port selects among running worlds; a missing KUBECONFIG file is an error', async () => {
+    const { ObjectStore } = await import('../../src/sim/store.js');
+    const { calicoctl, registerTarget } = await import('../../src/sim/calico/calicoctl.js');
+    const a = new ObjectStore();
+    const b = new ObjectStore();
+    a.create(R.clusterinformations, { apiVersion: 'crd.projectcalico.org/v1', kind: 'ClusterInformation', metadata: { name: 'default' }, spec: { calicoVersion: 'v3.30.0', clusterType: 'cluster-a' } });
+    b.create(R.clusterinformations, { apiVersion: 'crd.projectcalico.org/v1', kind: 'ClusterInformation', metadata: { name: 'default' }, spec: { calicoVersion: 'v3.30.0', clusterType: 'cluster-b' } });
+    const offA = registerTarget({ store: a, port: 40001 });
+    const offB = registerTarget({ store: b, port: 40002 });
+    const dir = mkdtempSync(join(tmpdir(), 'calicoctl-kc-'));
+    const { writeFileSync } = await import('node:fs');
+    const kc = (port: number): string => {
+      const f = join(dir, `kc-${port}`);
+      writeFileSync(f, `apiVersion: v1\nclusters:\n- cluster:\n    server: https://127.0.0.1:${port}\n  name: kind-x\nkind: Config\n`);
+      return f;
+    };
+    const call = async (env: Record<string, string>): Promise<{ code: number; out: string; err: string }> => {
+      let out = '';
+      let err = '';
+      const code = await calicoctl({ argv: ['version'], cwd: dir, env, stdin: Buffer.alloc(0), signal: new AbortController().signal, out: (c) => (out += c.toString()), err: (c) => (err += c) });
+      return { code, out, err };
+    };
+    try {
+      expect((await call({ KUBECONFIG: kc(40001) })).out).toContain('Cluster Type:      cluster-a\n');
+      expect((await call({ KUBECONFIG: kc(40002) })).out).toContain('Cluster Type:      cluster-b\n');
+      // calicoctl-contract.yaml version.datastore_config_error
+      expect(await call({ KUBECONFIG: join(dir, 'nope') })).toEqual({ code: 0, out: `${REF['calicoctl-version-client.txt']}Unable to detect installed Calico version\n`, err: '' });
+    } finally {
+      offA();
+      offB();
+    }
+  });
+});

@@ -102,3 +102,21 @@ describe('IPAM faults', () => {
     expect(await checkLine(w, /^Check complete/)).toBe('Check complete; found 0 problems.');
   });
 });
+
+test('IPAM faults are in place in the same tick the rollout turns Available (no healthy window for verify)', async () => {
+  const w = testWorld({ faults: ['affinity-pending'] });
+  worlds.push(w);
+  const seen: boolean[] = [];
+  w.store.watch(R.tigerastatuses, (e) => {
+    const available = ((e.object.status as { conditions?: { type: string; status: string }[] }).conditions ?? []).some((c) => c.type === 'Available' && c.status === 'True');
+    if (e.object.metadata.name === 'apiserver' && available && seen.length === 0) {
+      seen.push(false);
+      queueMicrotask(() => {
+        seen[0] = w.store.list(R.blockaffinities).items.some((a) => (a.spec as { state: string }).state === 'pending');
+      });
+    }
+  });
+  w.applyManifests();
+  await w.settled();
+  expect(seen).toEqual([true]);
+});

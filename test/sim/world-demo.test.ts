@@ -32,4 +32,16 @@ describe.skipIf(!existsSync(cliPath))('lab demo exec (built CLI)', () => {
     const none = await lab(['demo', 'exec']);
     expect(none.exitCode).toBe(2);
   });
+
+  test('lab demo runs deploy → verify → destroy in a simulated world and says so', async () => {
+    const r = await runProcess(process.execPath, [cliPath, 'demo', '--time-scale', '0.01'], { cwd, env, timeoutMs: 110_000 });
+    expect(r.exitCode, r.stderr.slice(-3000)).toBe(0);
+    expect(r.stderr).toContain('SIMULATED');
+    const steps = r.stderr.split('\n').filter((l) => l.startsWith('$ lab ')).map((l) => l.split(' ')[2]);
+    expect(steps).toEqual(['deploy', 'verify', 'destroy']);
+    // the lesson ran from a copy inside the world's temp dir, removed with it
+    const topo = /--topology (\S+)/.exec(r.stderr)?.[1] as string;
+    expect(topo).toMatch(/lab-sim-[^/]+\/lab\/topology\/calico-ipam\.clab\.yaml$/);
+    expect(existsSync(topo)).toBe(false);
+  }, 120_000);
 });

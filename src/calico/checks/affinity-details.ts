@@ -11,6 +11,7 @@ export const affinityDetails: Check = {
   id: 'affinity-details',
   title: 'Affinity details: confirmed, not deleted, block inside the pool, no overlaps',
   needs: ['blockAffinities', 'ipamBlocks'],
+  uses: ['blockAffinities', 'ipamBlocks'],
   explain:
     'Claiming a block is a three-step protocol: create the BlockAffinity as `pending`, create the IPAMBlock with affinity `host:<node>`, ' +
     'then mark the affinity `confirmed`. A healthy affinity is confirmed, has spec.deleted "false" (a string in crd.projectcalico.org/v1), ' +

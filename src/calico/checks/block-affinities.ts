@@ -23,6 +23,7 @@ export const blockAffinities: Check = {
   id: 'block-affinities',
   title: 'BlockAffinities: every node has one, named <node>-<cidr>',
   needs: ['blockAffinities'],
+  uses: ['blockAffinities'],
   explain:
     'A BlockAffinity records that a node owns an IPAM block, so that node allocates pod IPs from it first and the routes for it point to ' +
     'that node. Real Calico v3.30 names them `<node>-<cidr with dashes>` (e.g. calico-ipam-worker-192-168-131-128-26), not ' +

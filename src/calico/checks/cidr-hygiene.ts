@@ -8,6 +8,7 @@ export const cidrHygiene: Check = {
   id: 'cidr-hygiene',
   title: 'CIDR hygiene: pool, services, kind network and host routes do not overlap',
   needs: [],
+  uses: ['kindSubnets', 'hostRoutes'],
   explain:
     'The pod pool, the service CIDR, the Docker `kind` network the nodes live on and the host\'s own routes must be disjoint, or packets ' +
     'for pods go to the wrong place. Docker picks the kind network from its default address pools, which can land inside 192.168.0.0/16 — ' +

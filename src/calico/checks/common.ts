@@ -16,6 +16,8 @@ export interface Check {
   title: string;
   /** Inputs without which the check cannot judge anything. */
   needs: readonly InputName[];
+  /** Every input the check reads (needs + optional ones): only these are gathered for a `--check` subset. */
+  uses: readonly InputName[];
   /** What the exercise teaches (printed by --explain). */
   explain: string;
   /** What a learner types to see the same thing. */

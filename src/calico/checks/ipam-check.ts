@@ -88,6 +88,7 @@ export const ipamCheck: Check = {
   id: 'ipam-check',
   title: 'calicoctl ipam check: no leaked IPs, no unallocated in-use IPs, no orphan handles',
   needs: [],
+  uses: ['ipamCheck', 'ipamBlocks', 'pods', 'nodes', 'ipamHandles'],
   explain:
     '`calicoctl ipam check` cross-checks IPAM\'s records (blocks, handles) with what actually uses IPs (pods, node tunnel addresses). ' +
     'It exits 0 even when it finds problems, so read its report: IPs allocated but unused (leaks), IPs in use but not allocated, and ' +

@@ -1,4 +1,4 @@
-import { contains, overlaps } from '../cidr.js';
+import { contains, overlaps, parseV4Cidr } from '../cidr.js';
 import { ipamModel } from '../model.js';
 import { Findings, type Check } from './common.js';
 
@@ -26,6 +26,7 @@ export const ipamPool: Check = {
   id: 'ipam-pool',
   title: 'IP pool: the Installation\'s pool exists and its usage adds up',
   needs: ['ippools', 'ipamBlocks'],
+  uses: ['ippools', 'ipamBlocks', 'ipamShow', 'installations'],
   explain:
     'The operator turns the Installation\'s calicoNetwork.ipPools entry into an IPPool (default-ipv4-ippool). Its size is 2^(32−prefix) ' +
     'addresses; Calico hands it out in blocks of 2^(32−blockSize). "In use" is every allocation in the pool\'s blocks — pod IPs AND one ' +
@@ -52,6 +53,16 @@ export const ipamPool: Check = {
       const nat = lab.pool.natOutgoing === 'Enabled';
       if ((spec.natOutgoing ?? false) !== nat) f.fail(`${pool.metadata.name}: natOutgoing ${String(spec.natOutgoing ?? false)}, the Installation says ${lab.pool.natOutgoing}`);
       if (spec.disabled === true) f.fail(`${pool.metadata.name} is disabled`);
+    }
+    let installation: Record<string, unknown> | undefined;
+    if (inputs.installations.ok) {
+      const inst = inputs.installations.value.find((i) => i.metadata.name === 'default') ?? inputs.installations.value[0];
+      const pools = inst?.spec?.calicoNetwork?.ipPools ?? [];
+      const match = pools.find((p) => parseV4Cidr(p.cidr)?.text === poolCidr.text);
+      if (!inst) f.fail('no Installation in the cluster (the operator has nothing to create the pool from)');
+      else if (!match) f.fail(`Installation ${inst.metadata.name} has no ipPools entry for ${poolCidr.text} (it has ${pools.map((p) => p.cidr).join(', ') || 'none'}); the lab's files say ${lab.pool.cidr}`);
+      else if (match.blockSize !== undefined && match.blockSize !== lab.pool.blockSize) f.fail(`Installation ${inst.metadata.name}: blockSize ${match.blockSize}, the lab's files say ${lab.pool.blockSize}`);
+      installation = { name: inst?.metadata.name, ipPools: pools, calicoVersion: inst?.status?.calicoVersion };
     }
     const blocks = model.blocks.filter((b) => b.cidr !== undefined && overlaps(b.cidr, poolCidr)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     const inUse = blocks.reduce((s, b) => s + b.inUse, 0);
@@ -93,6 +104,7 @@ export const ipamPool: Check = {
       `${pool?.metadata.name ?? lab.pool.name} ${poolCidr.text}: ${usage.total} total, ${usage.inUse} in use (${pct}%), ${usage.free} free${calicoctl ? '; calicoctl agrees' : ''}`,
       {
         pool: pool ? { name: pool.metadata.name, ...pool.spec } : undefined,
+        installation,
         expected: { cidr: lab.pool.cidr, blockSize: lab.pool.blockSize, encapsulation: lab.pool.encapsulation, natOutgoing: lab.pool.natOutgoing },
         usage,
         calicoctl: calicoctl ?? { unavailable: inputs.ipamShow.ok ? undefined : inputs.ipamShow.reason },

@@ -10,6 +10,7 @@ export const nodeBlocks: Check = {
   id: 'node-blocks',
   title: 'Node → block mapping with per-block usage',
   needs: ['ipamBlocks'],
+  uses: ['ipamBlocks'],
   explain:
     'Each node gets its own block(s) and allocates pod IPs from them, so pod IPs reveal their node. The first block is picked per host ' +
     '(a pseudo-random walk seeded by the node name), not sequentially — e.g. 192.168.18.64/26, 192.168.131.128/26, 192.168.112.128/26 ' +

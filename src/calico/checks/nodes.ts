@@ -11,6 +11,7 @@ export const nodes: Check = {
   id: 'nodes',
   title: 'Nodes Ready with their roles and the kubelet version of the node image',
   needs: ['nodes'],
+  uses: ['nodes'],
   explain:
     'kind nodes stay NotReady until a CNI is installed (the kind config disables the default one); Calico makes them Ready. ' +
     'Each node from the kind config must exist with its role, and its kubelet must be the version of the kindest/node image tag.',

@@ -16,6 +16,7 @@ export const podIps: Check = {
   id: 'pod-ips',
   title: 'Pod IPs: unique, inside the pool and a block; tunnel IPs in their node\'s block',
   needs: ['pods', 'ipamBlocks'],
+  uses: ['pods', 'ipamBlocks', 'nodes'],
   explain:
     'Every pod on the pod network gets one IP from a block of the pool, normally a block affine to its own node; two pods never share ' +
     'an IP. When a node\'s blocks are full and no free block is left, Calico borrows an IP from another node\'s block (a warning: routing ' +

@@ -12,6 +12,7 @@ export const tigerastatus: Check = {
   id: 'tigerastatus',
   title: 'TigeraStatus: calico and apiserver Available, not Degraded',
   needs: ['tigeraStatuses'],
+  uses: ['tigeraStatuses'],
   explain:
     'The Tigera operator reports each component it manages as a TigeraStatus with Available/Progressing/Degraded conditions. ' +
     '`calico` (calico-node, kube-controllers) and `apiserver` must be Available and not Degraded. `ippools` is also listed; ' +

@@ -5,6 +5,7 @@ export const topology: Check = {
   id: 'topology',
   title: 'containerlab topology: every kind node running',
   needs: ['containers'],
+  uses: ['containers', 'kindSubnets'],
   explain:
     'containerlab deploys the kind cluster as one k8s-kind node; each Kubernetes node is a Docker container on the `kind` network. ' +
     'Every expected node must be running the image the topology names and have an IPv4 address on that network.',

@@ -230,7 +230,7 @@ export function applyObject(live: StoredObject | undefined, applied: StoredObjec
       }
     }
   }
-  // mutated
+  if (conflicts.length > 0) throw applyConflict(conflicts);
 
   const result: StoredObject = live ? structuredClone(live) : ({ apiVersion: applied.apiVersion, kind: applied.kind, metadata: { name: applied.metadata.name } } as StoredObject);
   if (live) {

@@ -60,7 +60,7 @@ async function readBody(req: IncomingMessage): Promise<string> {
   for await (const chunk of req) {
     const b = chunk as Buffer;
     size += b.length;
-    if (size > MAX_BODY_BYTES) throw new ApiError(failure(413, 'RequestEntityTooLarge', 'Request entity too large: limit is 3145728'));
+    if (size > MAX_BODY_BYTES) throw new ApiError(failure(413, 'RequestEntityTooLarge', `Request entity too large: limit is ${MAX_BODY_BYTES}`));
     chunks.push(b);
   }
   return Buffer.concat(chunks).toString('utf8');
@@ -188,6 +188,14 @@ export class Handler {
 
     switch (method) {
       case 'GET':
+        if (target.name !== undefined && watch && target.subresource === undefined) {
+          // watch of one object (deprecated form): a watch with fieldSelector metadata.name=<name>
+          const q = new URLSearchParams(query);
+          const fs = q.get('fieldSelector');
+          q.set('fieldSelector', `metadata.name=${target.name}${fs ? `,${fs}` : ''}`);
+          const { name: _name, ...collection } = target;
+          return this.watch(req, res, collection, q);
+        }
         if (target.name !== undefined) return this.get(req, res, target, query);
         if (watch) return this.watch(req, res, target, query);
         return this.list(req, res, target, query);
@@ -242,6 +250,7 @@ export class Handler {
         ...(t.categories && t.categories.length > 0 ? { categories: t.categories } : {}),
       });
       if (t.hasStatus) resources.push({ name: `${t.name}/status`, singularName: '', namespaced: t.namespaced, kind: t.kind, verbs: ['get', 'patch', 'update'] });
+      if (t.group === '' && t.name === 'pods') resources.push({ name: 'pods/log', singularName: '', namespaced: true, kind: 'Pod', verbs: ['get'] });
     }
     const gv = gvString(group, version);
     return group === '' ? { kind: 'APIResourceList', groupVersion: gv, resources } : { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: gv, resources };
@@ -260,6 +269,8 @@ export class Handler {
       const t = registry.lookup(group, version, segs[2] ?? '');
       if (t && t.namespaced) {
         if (segs.length > 5) throw notFoundRes();
+        const sub = segs[4];
+        if (sub !== undefined && !((sub === 'status' && t.hasStatus) || (sub === 'log' && t.group === '' && t.name === 'pods'))) throw notFoundRes();
         return { group, version, type: t, namespace: segs[1], ...(segs[3] !== undefined ? { name: segs[3] } : {}), ...(segs[4] !== undefined ? { subresource: segs[4] } : {}), legacyWatch };
       }
     }
@@ -274,6 +285,7 @@ export class Handler {
   private checkSubresource(target: Target): void {
     const sub = target.subresource;
     if (sub === undefined) return;
+    if (sub === 'log') throw methodNotAllowed();
     if (sub === 'status' && target.type.hasStatus) return;
     if (sub === 'finalize' && target.type.group === '' && target.type.name === 'namespaces') return;
     throw new ApiError(NOT_FOUND_RESOURCE());
@@ -317,6 +329,13 @@ export class Handler {
   }
 
   private get(req: IncomingMessage, res: ServerResponse, target: Target, _query: URLSearchParams): void {
+    if (target.subresource === 'log') {
+      // The simulated containers print nothing: an existing pod has an empty log.
+      this.getStored({ ...target, subresource: undefined } as Target);
+      res.writeHead(200, { 'Content-Type': 'text/plain', 'Content-Length': 0 });
+      res.end();
+      return;
+    }
     this.checkSubresource(target);
     const obj = this.present(target)(this.getStored(target));
     if (this.wantsTable(req)) return sendJson(res, 200, toTable(target.type, [obj], obj.metadata.resourceVersion, this.includeObject(_query)));
@@ -333,8 +352,11 @@ export class Handler {
       items = r.items.map(present).filter((o) => matches(o, opts));
       rv = r.resourceVersion;
     } else {
-      const r = this.deps.store.list(target.type.storage, opts);
-      items = r.items.map(present);
+      // Shared (uncopied) objects: only shallow copies with the served apiVersion/kind are made.
+      const r = this.deps.store.listShared(target.type.storage, opts);
+      const t = target.type;
+      const apiVersion = gvString(t.group, t.version);
+      items = r.items.map((o) => ({ ...o, apiVersion, kind: t.kind }));
       rv = r.resourceVersion;
     }
     if (this.wantsTable(req)) return sendJson(res, 200, toTable(target.type, items, String(rv), this.includeObject(query)));
@@ -542,7 +564,7 @@ export class Handler {
     const existing = this.deps.store.get(t.storage, t.namespaced ? target.namespace : undefined, name);
     const precondition = applied.metadata.resourceVersion;
     if (!existing) {
-      if (precondition !== undefined && precondition !== '') throw notFound(t, name);
+      if ((precondition !== undefined && precondition !== '') || target.subresource !== undefined) throw notFound(t, name);
       this.requireNamespace(target);
       const obj = applyObject(undefined, applied, ctx);
       const mf = obj.metadata.managedFields;

@@ -6,7 +6,7 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { ServerResponse } from 'node:http';
 import type { ObjectStore, StoredObject } from '../store.js';
-import { generatePki } from '../pki.js';
+import { generatePki, type Pki } from '../pki.js';
 import { registerBuiltins } from './builtins.js';
 import { CrdController } from './crds.js';
 import { Handler, sendStatus } from './handler.js';
@@ -18,6 +18,7 @@ import { WatchStream, type WatchParams } from './watch.js';
 export { Registry } from './registry.js';
 export type { AggregatedGroup, AggregatedResource, PrinterColumn, ResourceType } from './registry.js';
 export { kindKubeconfig } from './kubeconfig.js';
+export { CRD_REF, NAMESPACE_REF } from './builtins.js';
 
 export type ApiServerMode = 'up' | 'down' | 'flaky';
 
@@ -31,6 +32,8 @@ export interface ApiServerOptions {
   flakyRate?: number;
   /** Random source for 'flaky' mode (default Math.random). */
   random?: () => number;
+  /** Reuse certificates (e.g. the same cluster's API coming back); generated when absent. */
+  pki?: Pki;
 }
 
 export interface ApiServer {
@@ -57,7 +60,7 @@ export interface ApiServer {
 
 export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
   const { store } = options;
-  const pki = await generatePki();
+  const pki = options.pki ?? (await generatePki());
   const registry = new Registry();
   registerBuiltins(registry);
   const crds = new CrdController(store, registry, options.establishDelayMs ?? 300);
@@ -108,15 +111,31 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     /* clients that give up mid-handshake (mode changes) */
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-  });
+  } catch (err) {
+    crds.close();
+    throw err;
+  }
   const port = (server.address() as AddressInfo).port;
   const url = `https://127.0.0.1:${port}`;
+
+  // Re-listening after 'down' can fail if another process took the port meanwhile: retry, never crash.
+  let relisten: NodeJS.Timeout | undefined;
+  const listenAgain = (): void => {
+    relisten = undefined;
+    if (closed || mode === 'down' || server.listening) return;
+    server.listen(port, '127.0.0.1');
+  };
+  server.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EADDRINUSE' && !closed && mode !== 'down' && relisten === undefined) relisten = setTimeout(listenAgain, 200);
+  });
 
   const endWatches = (): void => {
     for (const w of [...watches]) w.end();
@@ -141,7 +160,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       const prev = mode;
       mode = next;
       if (next === 'down') stopListening();
-      else if (prev === 'down') server.listen(port, '127.0.0.1');
+      else if (prev === 'down') listenAgain();
       else if (next === 'flaky') {
         // existing watches get cut too
         for (const w of [...watches]) w.cutAfter(500 + Math.floor(random() * 1500));
@@ -157,6 +176,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     async close() {
       if (closed) return;
       closed = true;
+      if (relisten) clearTimeout(relisten);
       crds.close();
       endWatches();
       await new Promise<void>((resolve) => {

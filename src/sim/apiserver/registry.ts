@@ -135,9 +135,19 @@ export class Registry {
     return vs;
   }
 
-  /** Non-core groups in registration order. */
+  /**
+   * Non-core groups in discovery order: built-ins, then aggregated API groups, then CRD groups (like the
+   * real server's APIService group priorities: an aggregated `projectcalico.org` (1500) outranks the
+   * CRD group `crd.projectcalico.org` (1000), so `kubectl get ippools` resolves to it).
+   */
   groups(): string[] {
-    return [...this.groupOrder];
+    const rank = (g: string): number => {
+      const t = this.versions(g).flatMap((v) => this.resources(g, v))[0];
+      return t?.toView ? 1 : t?.crd !== undefined ? 2 : 0;
+    };
+    const ranked = this.groupOrder.map((g, i) => ({ g, i, r: rank(g) }));
+    ranked.sort((a, b) => a.r - b.r || a.i - b.i);
+    return ranked.map((x) => x.g);
   }
 
   /** Find the served type for an apiVersion + kind (e.g. `crd.projectcalico.org/v1`, `IPPool`). */

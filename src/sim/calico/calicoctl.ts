@@ -118,7 +118,8 @@ function version(inv: ToolInvocation, argv: string[]): Exit {
   if (p.flags.has('--help')) return new Exit(0, VERSION_HELP);
   if (p.flags.has('--client')) return new Exit(0, clientLines);
   const t = pickTarget(inv, p.flags);
-  if (t instanceof Exit) return t;
+  // No client can be built from the datastore config: version still prints the client, exit 0.
+  if (t instanceof Exit) return t.stderr.startsWith('Failed to create Calico API client') ? new Exit(0, `${clientLines}Unable to detect installed Calico version\n`) : t;
   if (!t) return new Exit(1, clientLines, `Unable to retrieve Cluster Version or Type: ${unreachable(inv)}\n`);
   const ci = t.store.get(R.clusterinformations, undefined, 'default');
   if (!ci) {

@@ -27,10 +27,10 @@ export const DURATIONS = {
   operatorStart: 3_000,
   reconcile: 2_000,
   /** calico-node images per node: base + step × node index, capped. */
-  nodePullBase: 20_000,
-  nodePullStep: 4_000,
+  nodePullBase: 24_000,
+  nodePullStep: 3_000,
   nodePullMax: 30_000,
-  calicoNodeStart: 8_000,
+  calicoNodeStart: 12_000,
   typhaPull: 6_000,
   typhaStart: 3_000,
   sandbox: 1_000,
@@ -70,8 +70,6 @@ export class CalicoController {
   private readonly workers = new Map<string, { dirty: boolean }>();
   private readonly background = new Set<Promise<unknown>>();
   private apiRegistered = false;
-  private instStart = 0;
-  private apiStart = 0;
   private calicoAvailableAt = 0;
   private settledResolve: () => void = () => undefined;
   /** Resolves when the rollout reached its final state and the IPAM faults (if any) were applied. */
@@ -163,13 +161,14 @@ export class CalicoController {
   }
 
   /** Pull `image` on `node` unless its containerd already has it (kind load / preload). */
-  private async pull(node: string, image: string, simMs: number): Promise<void> {
+  private async pull(node: string, image: string, simMs: number): Promise<number> {
     let images = this.host.nodeImages.get(node);
-    if (images?.has(image) || BUILT_INTO_NODE_IMAGE.test(image)) return;
+    if (images?.has(image) || BUILT_INTO_NODE_IMAGE.test(image)) return 0;
     this.host.nodePulls.push({ node, image });
     await this.sleep(simMs);
     if (!images) this.host.nodeImages.set(node, (images = new Set()));
     images.add(image);
+    return simMs;
   }
 
   private hostIP(node: string): string | undefined {
@@ -177,13 +176,13 @@ export class CalicoController {
     return (n?.status as { addresses?: { type: string; address: string }[] } | undefined)?.addresses?.find((a) => a.type === 'InternalIP')?.address;
   }
 
-  private simSince(startReal: number, planned: number): number {
-    return this.ctx.clock.scale > 0 ? Math.round((performance.now() - startReal) / this.ctx.clock.scale) : planned;
-  }
+  /** Per-node logical time (simulated ms since the Installation was seen) of the node's CNI sandbox queue. */
+  private readonly cniTime = new Map<string, number>();
+  private readonly nodeReadyAt = new Map<string, number>();
 
   private async run(): Promise<void> {
     // 1. The operator Deployment.
-    const opStart = await this.waitFor(R.deployments, () => (this.store.get(R.deployments, 'tigera-operator', 'tigera-operator') ? performance.now() : undefined));
+    await this.waitFor(R.deployments, () => (this.store.get(R.deployments, 'tigera-operator', 'tigera-operator') ? true : undefined));
     const opHash = templateHash('tigera-operator');
     const opPodName = `tigera-operator-${opHash}-${nameSuffix(`${this.cluster.name}/tigera-operator`, 5)}`;
     this.store.put(
@@ -194,8 +193,7 @@ export class CalicoController {
       ),
     );
     refreshWorkloads(this.store, 'tigera-operator', this.cluster.nodes.length);
-    const pulled = this.host.nodeImages.get(this.cp)?.has(IMAGES.operator) ?? false;
-    await this.pull(this.cp, IMAGES.operator, DURATIONS.operatorPull);
+    const opPull = await this.pull(this.cp, IMAGES.operator, DURATIONS.operatorPull);
     await this.sleep(DURATIONS.operatorStart);
     this.store.mutate(R.pods, 'tigera-operator', opPodName, (p) => {
       const s = p.status as Record<string, unknown>;
@@ -205,27 +203,39 @@ export class CalicoController {
     });
     refreshWorkloads(this.store, 'tigera-operator', this.cluster.nodes.length);
     this.ctx.recorder.condition('operator-running');
-    this.ctx.recorder.span('operator-start', this.simSince(opStart, (pulled ? 0 : DURATIONS.operatorPull) + DURATIONS.operatorStart), ['kind-create']);
+    this.ctx.recorder.span('operator-start', opPull + DURATIONS.operatorStart, ['kind-create']);
 
     // 2. The Installation.
     const inst = await this.waitFor(R.installations, () => this.store.get(R.installations, undefined, 'default'));
-    this.instStart = performance.now();
     this.ctx.recorder.condition('installation-seen');
     await this.sleep(DURATIONS.reconcile);
     this.installBase(inst);
     this.spawn(this.apiserverFlow());
     this.createCalicoWorkloads();
-    this.refresh();
+    this.refresh(DURATIONS.reconcile);
     const nodeFlows = this.cluster.nodes.map((n, i) => this.nodeFlow(n.name, i));
     this.spawn(this.typhaFlow());
     await Promise.all(nodeFlows);
     await this.settled();
-    if ([...this.ctx.faults].some((f) => IPAM_FAULTS.has(f))) {
-      applyIpamFaults(this.store, this.cluster, this.ctx.faults);
-      this.ctx.recorder.condition('ipam-faults-applied');
-    }
+    this.applyFaultsOnce();
     this.ctx.recorder.condition('calico-settled');
     this.settledResolve();
+  }
+
+  private faultsApplied = false;
+
+  /** IPAM faults, once: as soon as the healthy IPAM state exists (same tick the last status turns Available). */
+  private applyFaultsOnce(): void {
+    if (this.faultsApplied || ![...this.ctx.faults].some((f) => IPAM_FAULTS.has(f))) return;
+    this.faultsApplied = true;
+    applyIpamFaults(this.store, this.cluster, this.ctx.faults);
+    this.ctx.recorder.condition('ipam-faults-applied');
+  }
+
+  private healthyIpam(): boolean {
+    if (tigeraState(this.store, 'calico')?.kind !== 'available') return false;
+    if (this.store.get(R.apiservers, undefined, 'default') && tigeraState(this.store, 'apiserver')?.kind !== 'available') return false;
+    return this.store.list(R.pods).items.every((p) => !isPodNetwork(p) || podIP(p) !== undefined);
   }
 
   /** Waits until the rollout reached its final state (every pod that can get an IP has one). */
@@ -236,7 +246,7 @@ export class CalicoController {
       const apiDone = !hasApiServer() || tigeraState(this.store, 'apiserver') !== undefined;
       const podsSettled = this.store.list(R.pods).items.filter((p) => this.inFlight.has(keyOf(p))).length === 0;
       if (pending.length === 0 && apiDone && podsSettled && (!hasApiServer() || tigeraState(this.store, 'apiserver')?.kind === 'available' || this.ctx.faults.has('node-notready') || this.ctx.faults.has('image-pull-backoff'))) return;
-      await this.sleep(1_000);
+      await this.sleep(250);
     }
   }
 
@@ -304,7 +314,7 @@ export class CalicoController {
   }
 
   private async apiserverFlow(): Promise<void> {
-    this.apiStart = await this.waitFor(R.apiservers, () => (this.store.get(R.apiservers, undefined, 'default') ? performance.now() : undefined));
+    await this.waitFor(R.apiservers, () => (this.store.get(R.apiservers, undefined, 'default') ? true : undefined));
     await this.sleep(DURATIONS.reconcile);
     if (!this.store.get(R.namespaces, undefined, NS_APISERVER)) this.store.create(R.namespaces, namespaceObj(NS_APISERVER, { name: NS_APISERVER, 'pod-security.kubernetes.io/enforce': 'privileged' }));
     if (!this.store.get(R.deployments, NS_APISERVER, 'calico-apiserver')) {
@@ -323,14 +333,14 @@ export class CalicoController {
     await Promise.all(
       typhas.map(async (p) => {
         const node = nodeNameOf(p) ?? this.cp;
-        await this.pull(node, IMAGES.typha, DURATIONS.typhaPull);
+        const t = DURATIONS.reconcile + (await this.pull(node, IMAGES.typha, DURATIONS.typhaPull)) + DURATIONS.typhaStart;
         await this.sleep(DURATIONS.typhaStart);
         this.store.mutate(R.pods, NS_CALICO, p.metadata.name, (o) => {
           const ip = this.hostIP(node);
           if (ip) Object.assign(o.status as object, { podIP: ip, podIPs: [{ ip }] });
           setPodRunning(o);
         });
-        this.refresh();
+        this.refresh(t);
       }),
     );
   }
@@ -340,7 +350,8 @@ export class CalicoController {
     if (!pod) return;
     const pullMs = Math.min(DURATIONS.nodePullMax, DURATIONS.nodePullBase + DURATIONS.nodePullStep * index);
     // Three images; the pull time is spread over them.
-    for (const image of [IMAGES.cni, IMAGES.flexvol, IMAGES.node]) await this.pull(node, image, pullMs / 3);
+    let t = DURATIONS.reconcile;
+    for (const image of [IMAGES.cni, IMAGES.flexvol, IMAGES.node]) t += await this.pull(node, image, pullMs / 3);
     const lastWorker = this.workers_[this.workers_.length - 1];
     if (this.ctx.faults.has('node-notready') && node === lastWorker) {
       // install-cni never completes: the node keeps its NotReady condition and gets no tunnel IP.
@@ -356,6 +367,8 @@ export class CalicoController {
       return;
     }
     await this.sleep(DURATIONS.calicoNodeStart);
+    t += DURATIONS.calicoNodeStart;
+    this.nodeReadyAt.set(node, t);
     // calico-node start: VXLAN tunnel address from IPAM, Node annotations.
     const tunnel = autoAssign(this.store, node, `vxlan-tunnel-addr-${node}`, { node, type: 'vxlanTunnelAddress' });
     const ip = this.hostIP(node);
@@ -383,7 +396,7 @@ export class CalicoController {
     });
     this.readyNodes.add(node);
     this.ctx.recorder.condition(`node-ready:${node}`);
-    this.refresh();
+    this.refresh(t);
     for (const r of this.readyNodes) this.kick(r);
   }
 
@@ -425,6 +438,8 @@ export class CalicoController {
       this.inFlight.add(k);
       try {
         await this.sleep(DURATIONS.sandbox);
+        const t0 = Math.max(this.cniTime.get(node) ?? 0, this.nodeReadyAt.get(node) ?? 0) + DURATIONS.sandbox;
+        this.cniTime.set(node, t0);
         const cur = this.store.get(R.pods, p.metadata.namespace, p.metadata.name);
         if (!cur || podIP(cur) !== undefined) {
           this.inFlight.delete(k);
@@ -447,7 +462,7 @@ export class CalicoController {
           Object.assign(st, { podIP: alloc.ip, podIPs: [{ ip: alloc.ip }], ...(ip ? { hostIP: ip, hostIPs: [{ ip }] } : {}) });
           st.startTime ??= nowIso();
         });
-        this.spawn(this.startContainers(cur, node).finally(() => this.inFlight.delete(k)));
+        this.spawn(this.startContainers(cur, node, t0).finally(() => this.inFlight.delete(k)));
       } catch (err) {
         this.inFlight.delete(k);
         throw err;
@@ -470,7 +485,7 @@ export class CalicoController {
     });
   }
 
-  private async startContainers(pod: StoredObject, node: string): Promise<void> {
+  private async startContainers(pod: StoredObject, node: string, t0: number): Promise<void> {
     const ns = pod.metadata.namespace ?? 'default';
     const containers = ((pod.spec as { containers?: ContainerSpec[] }).containers ?? []);
     const isKc = ns === NS_CALICO && pod.metadata.name.startsWith('calico-kube-controllers-');
@@ -479,10 +494,12 @@ export class CalicoController {
       this.imagePullBackOff(pod, node);
       return;
     }
-    for (const c of containers) await this.pull(node, c.image, DURATIONS.podPull);
-    await this.sleep(DURATIONS.podStart + (isKc ? DURATIONS.kubeControllersReady : 0) + (ns === NS_APISERVER ? DURATIONS.apiserverReady : 0));
+    let t = t0;
+    for (const c of containers) t += await this.pull(node, c.image, DURATIONS.podPull);
+    const start = DURATIONS.podStart + (isKc ? DURATIONS.kubeControllersReady : 0) + (ns === NS_APISERVER ? DURATIONS.apiserverReady : 0);
+    await this.sleep(start);
     this.store.mutate(R.pods, ns, pod.metadata.name, (o) => setPodRunning(o));
-    this.refresh(ns);
+    this.refresh(t + start, ns);
   }
 
   private imagePullBackOff(pod: StoredObject, node: string): void {
@@ -516,7 +533,12 @@ export class CalicoController {
   }
 
   /** Recompute workload status and the TigeraStatus objects from the pods. */
-  private refresh(extraNs?: string): void {
+  private simMax = 0;
+
+  private refresh(simTime?: number, extraNs?: string): void {
+    // Logical simulated clock: the latest flow time reported so far (robust to real-time jitter).
+    if (simTime !== undefined) this.simMax = Math.max(this.simMax, simTime);
+    const simT = this.simMax;
     const n = this.cluster.nodes.length;
     for (const ns of new Set([NS_CALICO, NS_APISERVER, 'tigera-operator', extraNs ?? NS_CALICO])) refreshWorkloads(this.store, ns, n);
     const inst = this.store.get(R.installations, undefined, 'default');
@@ -527,8 +549,8 @@ export class CalicoController {
     writeTigeraStatus(this.store, 'calico', calico, gen);
     if (calico.kind === 'available' && !wasAvailable) {
       this.ctx.recorder.condition('tigerastatus-available:calico');
-      this.ctx.recorder.span('calico-rollout', this.simSince(this.instStart, 75_000), ['operator-start']);
-      this.calicoAvailableAt = performance.now();
+      this.calicoAvailableAt = simT;
+      this.ctx.recorder.span('calico-rollout', this.calicoAvailableAt, ['operator-start']);
     }
     this.writeInstallationStatus(calico);
 
@@ -541,7 +563,7 @@ export class CalicoController {
       writeTigeraStatus(this.store, 'apiserver', apiState, apiserverCr.metadata.generation ?? 1);
       if (apiState.kind === 'available' && !was) {
         this.ctx.recorder.condition('tigerastatus-available:apiserver');
-        this.ctx.recorder.span('apiserver-rollout', this.simSince(this.calicoAvailableAt || this.apiStart, 10_000), ['calico-rollout']);
+        this.ctx.recorder.span('apiserver-rollout', Math.max(0, simT - this.calicoAvailableAt), ['calico-rollout']);
         this.store.mutate(R.apiservers, undefined, 'default', (o) => {
           const t = nowIso();
           o.status = {
@@ -564,6 +586,7 @@ export class CalicoController {
     const wasPools = tigeraState(this.store, 'ippools')?.kind === 'available';
     writeTigeraStatus(this.store, 'ippools', ippools, gen);
     if (ippools.kind === 'available' && !wasPools) this.ctx.recorder.condition('tigerastatus-available:ippools');
+    if (!this.faultsApplied && this.healthyIpam()) this.applyFaultsOnce();
   }
 
   private calicoState(): StatusState {
@@ -621,4 +644,3 @@ export class CalicoController {
 
 export const IPAM_FAULTS: ReadonlySet<string> = new Set(['node-without-block', 'leaked-ip', 'overlapping-blocks', 'block-outside-pool', 'affinity-pending', 'duplicate-pod-ip', 'borrowed-ip']);
 
-export { isPodReady };

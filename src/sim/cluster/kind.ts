@@ -134,9 +134,14 @@ export class KindClusters {
     return n;
   }
 
-  private async step(status: string, simMs: number, opts: CreateOptions): Promise<void> {
+  private async step(status: string, simMs: number, opts: CreateOptions, name?: string): Promise<void> {
     opts.log(` • ${status}  ...`);
     if (!opts.instant) await this.ctx.clock.sleep(simMs, opts.signal);
+    // deleted meanwhile (kind delete / docker rm -f from another process): kubeadm fails on the node
+    if (name !== undefined && !this.exists(name)) {
+      opts.log(` ✗ ${status}`);
+      throw new KindError(`failed to init node with kubeadm: node "${name}-control-plane" is gone`);
+    }
     opts.log(` ✓ ${status}`);
   }
 
@@ -183,9 +188,9 @@ export class KindClusters {
       this.host.nodeImages.set(n.name, new Set());
     }
     try {
-      await this.step(`Preparing nodes ${'📦 '.repeat(spec.nodes.length)}`, KIND_STEP_MS.prepareNodes, opts);
-      await this.step('Writing configuration 📜', KIND_STEP_MS.writeConfiguration, opts);
-      await this.step('Starting control-plane 🕹️', KIND_STEP_MS.startControlPlane, opts);
+      await this.step(`Preparing nodes ${'📦 '.repeat(spec.nodes.length)}`, KIND_STEP_MS.prepareNodes, opts, spec.name);
+      await this.step('Writing configuration 📜', KIND_STEP_MS.writeConfiguration, opts, spec.name);
+      await this.step('Starting control-plane 🕹️', KIND_STEP_MS.startControlPlane, opts, spec.name);
     } catch (error) {
       // kind deletes the nodes it created when provisioning fails (an abort leaves them, like a killed process).
       if (!opts.signal.aborted) this.removeContainers(spec.name);
@@ -219,7 +224,7 @@ export class KindClusters {
     recorder.span('kind-api-up', simElapsed, []);
     this.hooks.onApiUp(spec);
 
-    await this.step('Installing StorageClass 💾', KIND_STEP_MS.installStorageClass, opts);
+    await this.step('Installing StorageClass 💾', KIND_STEP_MS.installStorageClass, opts, spec.name);
     simElapsed += KIND_STEP_MS.installStorageClass;
     store.put(objects.refs.storageclasses, objects.storageClass());
     store.put(
@@ -230,7 +235,7 @@ export class KindClusters {
 
     const workers = spec.nodes.slice(1);
     if (workers.length > 0) {
-      await this.step('Joining worker nodes 🚜', KIND_STEP_MS.joinWorkers, opts);
+      await this.step('Joining worker nodes 🚜', KIND_STEP_MS.joinWorkers, opts, spec.name);
       simElapsed += KIND_STEP_MS.joinWorkers;
       spec.nodes.forEach((n, index) => {
         if (index === 0) return;

@@ -282,9 +282,7 @@ function inspect(rt: SimRuntime, inv: ToolInvocation, flags: Record<string, unkn
   const topoFlag = str(flags['topo'] as string);
   if (topoFlag === undefined) {
     if (flags['name'] === undefined && !flags['all']) {
-      // containerlab also looks for a single topology in cwd before giving up
-      const candidates = readdirSync(inv.cwd).filter((f) => /\.clab\.ya?ml$/.test(f));
-      if (candidates.length !== 1) throw new ClabError('provide either a lab name (--name) or a topology file path (--topo) or the --all flag');
+      throw new ClabError('provide either a lab name (--name) or a topology file path (--topo) or the --all flag');
     } else {
       // --name / --all do not see k8s-kind clusters (kind containers carry no containerlab labels)
       const out = inspectOutput([], format, '');
@@ -293,9 +291,8 @@ function inspect(rt: SimRuntime, inv: ToolInvocation, flags: Record<string, unkn
       return 0;
     }
   }
-  const topo = loadTopology(inv, topoFlag, () => undefined);
+  const topo = loadTopology(inv, topoFlag, err);
   const out = inspectOutput(rows(rt, topo, inv), format, topo.name);
-  if (format === 'table') err(`${clock()} INFO Parsing & checking topology file=${basename(topo.file)}`);
   if (out.stderr) err(out.stderr);
   inv.out(out.stdout);
   return 0;

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { collectBundleDetailed, defaultBundleDir, failingContainers, type CollectDeps, type KubeLike } from '../../../src/collect/bundle.js';
 import { createLogger } from '../../../src/ui/log.js';
+import { InterruptedError } from '../../../src/errors.js';
 import { testLab } from '../doctor/lab-fixture.js';
 
 const PRIVATE_KEY = '-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIBsecretkeymaterial\n-----END EC PRIVATE KEY-----';
@@ -127,6 +128,8 @@ describe('collectBundle', () => {
     const readme = readFileSync(path.join(dir, 'README.txt'), 'utf8');
     expect(readme).toMatch(/ok {6}Calico operator objects: cluster\/tigerastatuses\.yaml, cluster\/installations\.yaml — not served: apiservers/);
     expect(readme).toContain('Nothing failed.');
+    expect(readme).toContain('  calico-system/calico-node-x7k2p: ImagePullBackOff (calico-node) on calico-ipam-worker');
+    expect(readme).toContain('  calico-system/calico-kube-controllers-5d9f: CrashLoopBackOff (calico-kube-controllers) on calico-ipam-control-plane');
     expect(readme).toMatch(/Files dropped by that pass: .*admin\.conf/);
   });
 
@@ -160,8 +163,17 @@ describe('collectBundle', () => {
   it('Ctrl-C ends collecting with the interruption', async () => {
     const c = new AbortController();
     const p = collectBundleDetailed(testLab(), { output: path.join(tempDir(), 'x'), signal: c.signal, log, env: {}, deps: deps({ exportLogs: () => new Promise<void>(() => undefined) }) });
-    setTimeout(() => c.abort(new Error('interrupted by SIGINT')), 50);
-    await expect(p).rejects.toThrow(/interrupted/);
+    setTimeout(() => c.abort(new InterruptedError('interrupted by SIGINT')), 50);
+    await expect(p).rejects.toBeInstanceOf(InterruptedError);
+  });
+
+  it('the caller\'s own deadline (deploy --collect-on-failure) ends the parts, not the bundle', async () => {
+    const dir = path.join(tempDir(), 'deadline');
+    const r = await collectBundleDetailed(testLab(), { output: dir, signal: AbortSignal.timeout(200), log, env: {}, reason: 'deploy timed out', deps: deps({ exportLogs: () => new Promise<void>(() => undefined) }) });
+    expect(r.parts.find((p) => p.name === 'kind export logs')).toMatchObject({ ok: false });
+    const readme = readFileSync(path.join(dir, 'README.txt'), 'utf8');
+    expect(readme).toContain('reason: deploy timed out');
+    expect(readme).toMatch(/FAILED  kind export logs: /);
   });
 });
 

@@ -248,6 +248,14 @@ describe('broken cases', () => {
     expect(r.evidence['problems']).toEqual([expect.stringContaining('blockSize 24'), expect.stringContaining('vxlanMode Always, expected CrossSubnet')]);
   });
 
+  it('the live Installation without the lab\'s pool → ipam-pool fails', () => {
+    let i = healthyInputs();
+    i = withValue(i, 'installations', [{ metadata: { name: 'default' }, spec: { calicoNetwork: { ipPools: [{ cidr: '10.244.0.0/16', blockSize: 26 }] } } }]);
+    const r = run(i)['ipam-pool'];
+    expect(r.status).toBe('fail');
+    expect(r.summary).toContain('Installation default has no ipPools entry for 192.168.0.0/16 (it has 10.244.0.0/16)');
+  });
+
   it('an absent input → checks needing it are skipped with the reason', () => {
     const i = { ...healthyInputs(), containers: absent<never>('containerlab is not installed (not found on PATH)'), tigeraStatuses: absent<never>('no kubeconfig') };
     const r = run(i);

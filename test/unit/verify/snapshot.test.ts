@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { CHECKS } from '../../../src/calico/checks/index.js';
-import { gatherInputs, type GatherSources, type ListClient } from '../../../src/calico/gather.js';
-import { runChecks } from '../../../src/calico/runner.js';
+import { gatherInputs, NOT_NEEDED, type GatherSources, type ListClient } from '../../../src/calico/gather.js';
+import { inputsUsedBy, runChecks, selectChecks } from '../../../src/calico/runner.js';
 import { assertNoSecrets, buildSnapshot, loadSnapshot, SNAPSHOT_FORMAT } from '../../../src/calico/snapshot.js';
 import { InputError } from '../../../src/errors.js';
 import { fixture, healthyInputs, lessonLab } from './lesson-lab.js';
@@ -81,6 +81,18 @@ describe('gatherInputs', () => {
     expect(results.map((r) => `${r.id}:${r.status}`)).toEqual(CHECKS.map((c) => `${c.id}:pass`));
     // hostNetwork pods are dropped on the way in
     expect(inputs.pods.ok && inputs.pods.value.some((p) => p.metadata.name.startsWith('kube-apiserver'))).toBe(false);
+  });
+
+  it('a --check subset gathers only the inputs its checks use', async () => {
+    const api = fakeApi();
+    let calicoctlRuns = 0;
+    const sources = { ...fakeSources(api), ipamShowText: async () => { calicoctlRuns++; return ''; }, ipamCheckText: async () => { calicoctlRuns++; return ''; } };
+    const checks = selectChecks(['nodes']);
+    const inputs = await gatherInputs(sources, inputsUsedBy(checks));
+    expect(api.calls).toEqual(['v1/nodes']);
+    expect(calicoctlRuns).toBe(0);
+    expect(inputs.pods).toEqual({ ok: false, reason: NOT_NEEDED });
+    expect(runChecks(checks, lessonLab, inputs).map((r) => r.status)).toEqual(['pass']);
   });
 
   it('a failing source makes only that input absent, with the reason', async () => {
