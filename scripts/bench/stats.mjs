@@ -13,15 +13,3 @@ export function max(values) {
   const v = clean(values);
   return v.length === 0 ? null : Math.max(...v);
 }
-
-export function min(values) {
-  const v = clean(values);
-  return v.length === 0 ? null : Math.min(...v);
-}
-
-/** Round to `digits` decimals, keeping null. */
-export function round(value, digits = 1) {
-  if (value === null || value === undefined || !Number.isFinite(value)) return null;
-  const f = 10 ** digits;
-  return Math.round(value * f) / f;
-}

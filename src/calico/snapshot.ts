@@ -280,7 +280,8 @@ class Accumulator {
       const kind = raw['kind'];
       const name = KIND_TO_INPUT[kind];
       if (!name) {
-        if (kind === 'Secret') kinds.add('Secret (ignored)');
+        // A Kubernetes object verify does not read (a Service list, …): recognised, ignored — and never kept.
+        kinds.add(`${kind} (not used by verify)`);
         continue;
       }
       const item = raw as unknown as KubeItem;

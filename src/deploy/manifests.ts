@@ -81,9 +81,9 @@ export async function applyAll(client: KubeClient, docs: readonly KubeObject[], 
           });
         }
         n += 1;
-        o.onProgress?.(`${n}/${docs.length} applied (${label(doc)})`);
       }),
     );
+    if (batch.length > 0) o.onProgress?.(`${n}/${docs.length} applied`);
   }
   return n;
 }

@@ -62,8 +62,11 @@ export function lessonTables(results: readonly CheckResult[]): string {
 
 export function detailLines(r: CheckResult, max = 8): string[] {
   const lines: string[] = [];
-  const problems = (r.evidence['problems'] as string[] | undefined) ?? [];
-  const warnings = (r.evidence['warnings'] as string[] | undefined) ?? [];
+  // The summary line already shows a lone finding: list findings only when they add something.
+  const all = [...((r.evidence['problems'] as string[] | undefined) ?? []), ...((r.evidence['warnings'] as string[] | undefined) ?? [])];
+  const alone = all.length === 1 && all[0] === r.summary;
+  const problems = alone ? [] : ((r.evidence['problems'] as string[] | undefined) ?? []);
+  const warnings = alone ? [] : ((r.evidence['warnings'] as string[] | undefined) ?? []);
   for (const p of problems.slice(0, max)) lines.push(`    ✖ ${p}`);
   if (problems.length > max) lines.push(`    … ${problems.length - max} more (see --json)`);
   for (const w of warnings.slice(0, max)) lines.push(`    ⚠ ${w}`);

@@ -2,7 +2,7 @@
  * lab verify / lab snapshot against the simulated world (built CLI): deploy, then verify the healthy
  * lab (exit 0, all ten checks), the report formats, `--check`, and snapshot → verify --snapshot offline.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -99,5 +99,67 @@ describe('lab verify on the healthy simulated lab', () => {
     const offline = JSON.parse(off.stdout) as VerifyDoc;
     const strip = (d: VerifyDoc) => d.checks.map((c) => ({ id: c.id, status: c.status, summary: c.summary }));
     expect(strip(offline)).toEqual(strip(live));
+  });
+
+  it('verify --snapshot <dir> reads ordinary kubectl / calicoctl / containerlab outputs a user attaches', async () => {
+    const dir = join(t.labDir, 'bug-report');
+    mkdirSync(dir);
+    const env = { KUBECONFIG: join(t.labDir, 'topology', 'calico-ipam.kubeconfig'), DATASTORE_TYPE: 'kubernetes' };
+    const save = async (name: string, file: string, args: string[]) => {
+      const r = await t.run(file, args, { env });
+      expect(r.exitCode, `${file} ${args.join(' ')}: ${r.stderr}`).toBe(0);
+      writeFileSync(join(dir, name), r.stdout);
+    };
+    // File names carry no meaning: recognition is by content.
+    await save('a', 'kubectl', ['get', 'blockaffinities', '-o', 'yaml']);
+    await save('b', 'kubectl', ['get', 'ipamblocks.crd.projectcalico.org', '-o', 'json']);
+    await save('c', 'kubectl', ['get', 'ipamhandles.crd.projectcalico.org', '-o', 'yaml']);
+    await save('d', 'kubectl', ['get', 'ippools.crd.projectcalico.org', '-o', 'yaml']);
+    await save('e', 'kubectl', ['get', 'nodes', '-o', 'yaml']);
+    await save('f', 'kubectl', ['get', 'pods', '-A', '-o', 'json']);
+    await save('g', 'kubectl', ['get', 'tigerastatus', '-o', 'yaml']);
+    await save('h', 'containerlab', ['inspect', '-t', t.topology, '--format', 'json']);
+    await save('i', 'calicoctl', ['ipam', 'show', '--show-blocks']);
+    const report = join(dir, 'j');
+    const chk = await t.run('calicoctl', ['ipam', 'check', '-o', report], { env });
+    expect(chk.exitCode, chk.stderr).toBe(0);
+    const r = await t.runLab(['verify', '--snapshot', dir, '--topology', t.topology, '--json'], { env: { PATH: '/nonexistent' } });
+    expect(r.exitCode, r.stderr + r.stdout).toBe(0);
+    const doc = JSON.parse(r.stdout) as VerifyDoc;
+    expect(Object.fromEntries(doc.checks.map((c) => [c.id, c.status]))).toEqual(Object.fromEntries(IDS.map((id) => [id, 'pass'])));
+    const shape = String(doc.checks.find((c) => c.id === 'affinity-details')!.evidence['shape']);
+    expect(shape).toMatch(/^a \((crd\.projectcalico\.org\/v1|projectcalico\.org\/v3)\)$/);
+    expect(doc.missingInputs).toMatchObject({ kindSubnets: 'not among the files given', hostRoutes: 'not among the files given' });
+  });
+});
+
+describe('lab verify before anything is deployed', () => {
+  it('fails topology, skips the API checks saying why, exit 1; snapshot still writes a file', async () => {
+    const t = await startTestWorld();
+    try {
+      const r = await t.runLab(['verify', '--topology', t.topology, '--json']);
+      expect(r.exitCode, r.stderr).toBe(1);
+      const doc = JSON.parse(r.stdout) as VerifyDoc;
+      const byId = Object.fromEntries(doc.checks.map((c) => [c.id, c]));
+      expect(byId['topology']!.status).toBe('fail');
+      expect(byId['topology']!.summary).toContain('calico-ipam-control-plane: no container');
+      for (const id of ['tigerastatus', 'nodes', 'ipam-pool', 'block-affinities', 'affinity-details', 'node-blocks', 'pod-ips']) {
+        expect(byId[id]!.status, id).toBe('skip');
+        expect(byId[id]!.reason, id).toContain('run `lab deploy` first');
+      }
+      const human = await t.runLab(['verify', '--topology', t.topology]);
+      expect(human.exitCode).toBe(1);
+      expect(human.stdout).toMatch(/^↷ nodes\s+skipped: no Nodes/m);
+      expect(human.stderr).toContain('checks failed: topology');
+      const file = join(t.labDir, 'empty-snap.json');
+      const s = await t.runLab(['snapshot', '--topology', t.topology, '-o', file]);
+      expect(s.exitCode, s.stderr).toBe(0);
+      expect(s.stderr).toContain('not captured: Nodes (kubectl get nodes)');
+      const off = await t.runLab(['verify', '--snapshot', file, '--json']);
+      expect(off.exitCode).toBe(1);
+      expect((JSON.parse(off.stdout) as VerifyDoc).checks.map((c) => c.status)).toEqual(doc.checks.map((c) => c.status));
+    } finally {
+      await t.close();
+    }
   });
 });

@@ -122,6 +122,9 @@ describe('writes', () => {
     const m = await call('PATCH', '/api/v1/namespaces/default/configmaps/p', { data: { a: null, c: '3' } }, { 'Content-Type': 'application/merge-patch+json' });
     expect(m.status).toBe(200);
     expect(m.json.data).toEqual({ b: '2', c: '3' });
+    // like the real server: no metadata.generation on a ConfigMap (a Deployment has one, below)
+    expect(m.json.metadata.generation).toBeUndefined();
+    expect((await call('GET', '/api/v1/namespaces/default/configmaps')).json.items[0].metadata.generation).toBeUndefined();
     const s = await call('PATCH', '/api/v1/namespaces/default/configmaps/p', { metadata: { labels: { x: 'y' } } }, { 'Content-Type': 'application/strategic-merge-patch+json' });
     expect(s.json.metadata.labels).toEqual({ x: 'y' });
     const j = await call('PATCH', '/api/v1/namespaces/default/configmaps/p', [{ op: 'replace', path: '/data/b', value: '20' }, { op: 'remove', path: '/data/c' }], {

@@ -291,14 +291,16 @@ export class Handler {
     throw new ApiError(NOT_FOUND_RESOURCE());
   }
 
-  /** The object as served for this target's version. */
+  /** The object as served for this target's version (mutates the given copy). */
   private present(target: Target): (o: StoredObject) => StoredObject {
     const t = target.type;
     const apiVersion = gvString(t.group, t.version);
+    const noGeneration = !hasGeneration(t);
     return (o) => {
       const v = t.toView ? t.toView(o) : o;
       v.apiVersion = apiVersion;
       v.kind = t.kind;
+      if (noGeneration && v.metadata) delete v.metadata.generation;
       return v;
     };
   }
@@ -356,7 +358,12 @@ export class Handler {
       const r = this.deps.store.listShared(target.type.storage, opts);
       const t = target.type;
       const apiVersion = gvString(t.group, t.version);
-      items = r.items.map((o) => ({ ...o, apiVersion, kind: t.kind }));
+      const noGeneration = !hasGeneration(t);
+      items = r.items.map((o) => {
+        if (!noGeneration) return { ...o, apiVersion, kind: t.kind };
+        const { generation: _g, ...metadata } = o.metadata;
+        return { ...o, apiVersion, kind: t.kind, metadata: metadata as StoredObject['metadata'] };
+      });
       rv = r.resourceVersion;
     }
     if (this.wantsTable(req)) return sendJson(res, 200, toTable(target.type, items, String(rv), this.includeObject(query)));
@@ -628,6 +635,16 @@ export class Handler {
     for (const o of this.deps.store.list(t.storage, opts).items) items.push(present(this.deleteOne(t, o)));
     sendJson(res, 200, { kind: t.listKind ?? `${t.kind}List`, apiVersion: gvString(t.group, t.version), metadata: { resourceVersion: String(this.deps.store.resourceVersion) }, items });
   }
+}
+
+/**
+ * Whether a real server sets metadata.generation for this resource (workloads, CRDs and custom
+ * resources do; ConfigMaps, Nodes, Namespaces, Pods (1.28), Services… do not). The store sets it on
+ * everything; it is hidden where the real API has none.
+ */
+const GENERATION_GROUPS = new Set(['apps', 'batch', 'policy', 'apiextensions.k8s.io', 'networking.k8s.io', 'autoscaling', 'scheduling.k8s.io', 'admissionregistration.k8s.io']);
+function hasGeneration(t: ResourceType): boolean {
+  return t.crd !== undefined || t.toView !== undefined || GENERATION_GROUPS.has(t.group);
 }
 
 function randomSuffix(): string {

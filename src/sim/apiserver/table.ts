@@ -315,6 +315,42 @@ function printerFor(type: ResourceType, version: string): Printer {
       },
     };
   }
+  if (type.group === '' && type.name === 'services') {
+    return {
+      columns: [
+        NAME_COLUMN,
+        col('Type', 'string', 'type determines how the Service is exposed.'),
+        col('Cluster-IP', 'string', 'clusterIP is the IP address of the service.'),
+        col('External-IP', 'string', 'externalIPs is a list of IP addresses for which nodes in the cluster will also accept traffic for this service.'),
+        col('Port(s)', 'string', 'The list of ports that are exposed by this service.'),
+        col('Age', 'string', AGE_DESCRIPTION),
+        col('Selector', 'string', 'Route service traffic to pods with label keys and values matching this selector.', 1),
+      ],
+      cells: (o, now) => {
+        const spec = getObj(o, 'spec') ?? {};
+        const ports = (Array.isArray(spec['ports']) ? spec['ports'] : []).filter(isObj).map((p) => `${String(p['port'])}${typeof p['nodePort'] === 'number' ? `:${p['nodePort']}` : ''}/${String(p['protocol'] ?? 'TCP')}`);
+        const ext = Array.isArray(spec['externalIPs']) && spec['externalIPs'].length > 0 ? spec['externalIPs'].join(',') : '<none>';
+        const sel = isObj(spec['selector']) ? Object.entries(spec['selector']).map(([k, v]) => `${k}=${String(v)}`).sort().join(',') : '<none>';
+        return [o.metadata.name, spec['type'] ?? 'ClusterIP', spec['clusterIP'] ?? '<none>', ext, ports.length > 0 ? ports.join(',') : '<none>', age(o.metadata.creationTimestamp, now), sel || '<none>'];
+      },
+    };
+  }
+  if (type.group === '' && type.name === 'events') {
+    return {
+      columns: [
+        col('Last Seen', 'string', 'The time at which the most recent occurrence of this event was recorded.'),
+        col('Type', 'string', 'Type of this event (Normal, Warning), new types could be added in the future.'),
+        col('Reason', 'string', 'This should be a short, machine understandable string that gives the reason for the transition into the object\'s current status.'),
+        col('Object', 'string', 'The object that this event is about.'),
+        col('Message', 'string', 'A human-readable description of the status of this operation.'),
+      ],
+      cells: (o, now) => {
+        const io = getObj(o, 'involvedObject') ?? {};
+        const last = o['lastTimestamp'] ?? o['eventTime'] ?? o.metadata.creationTimestamp;
+        return [age(last, now), o['type'] ?? '', o['reason'] ?? '', `${String(io['kind'] ?? '').toLowerCase()}/${String(io['name'] ?? '')}`, o['message'] ?? ''];
+      },
+    };
+  }
   if (type.group === '' && type.name === 'namespaces') {
     return {
       columns: [NAME_COLUMN, col('Status', 'string', 'The status of the namespace'), col('Age', 'string', AGE_DESCRIPTION)],

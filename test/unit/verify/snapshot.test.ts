@@ -193,6 +193,17 @@ describe('a directory of ordinary outputs, recognised by content', () => {
     expect((err as Error).message).toBe('notes.txt: not a file verify can read');
   });
 
+  it('Kubernetes objects verify does not read are recognised and ignored (a Secret is never kept)', async () => {
+    await writeFile(join(dir, 'svc.yaml'), 'apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Service\n  metadata: {name: kubernetes, namespace: default}\n');
+    await writeFile(join(dir, 'secret.json'), JSON.stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'x' }, data: { token: 'czNjcjN0' } }));
+    const loaded = await loadSnapshot(dir);
+    expect(loaded.files).toEqual([
+      { file: 'secret.json', recognisedAs: ['Secret (not used by verify)'] },
+      { file: 'svc.yaml', recognisedAs: ['Service (not used by verify)'] },
+    ]);
+    expect(JSON.stringify(loaded.inputs)).not.toContain('czNjcjN0');
+  });
+
   it('malformed YAML names file:line', async () => {
     await writeFile(join(dir, 'nodes.yaml'), 'apiVersion: v1\nkind: List\nitems:\n  - a: [1, 2\n');
     const err = await loadSnapshot(dir).catch((e: unknown) => e);
