@@ -20,7 +20,7 @@ import {
   type InputName,
   type VerifyInputs,
 } from './inputs.js';
-import { parseClabInspect, parseIpamCheckReport, parseIpamShow, parseIpJsonRoutes, parseProcNetRoute } from './parse.js';
+import { parseIpamCheckReport, parseIpamShow, parseIpJsonRoutes, parseProcNetRoute } from './parse.js';
 import type {
   BlockAffinityObject,
   ClabRow,
@@ -105,4 +105,3 @@ export function parseHostRoutes(text: string): HostRoute[] {
   return t.startsWith('[') ? parseIpJsonRoutes(JSON.parse(t) as unknown) : parseProcNetRoute(text);
 }
 
-export { parseClabInspect };

@@ -4,7 +4,7 @@
  * `allocations` (non-null ordinals), which is what `calicoctl ipam check` counts; `calicoctl ipam show`
  * counts capacity − len(unallocated) — the two agree on a consistent block and both are kept.
  */
-import { parseV4, parseV4Cidr, RangeIndex, type V4Cidr } from './cidr.js';
+import { parseV4Cidr, RangeIndex, type V4Cidr } from './cidr.js';
 import type { VerifyInputs } from './inputs.js';
 import type { VerifyLab } from './lab.js';
 import type { IPAMBlockAttribute, IPAMBlockObject, IPPoolObject } from './types.js';
@@ -87,4 +87,3 @@ export function allocationAt(block: BlockInfo, ip: number): IPAMBlockAttribute |
   return block.obj.spec?.attributes?.[idx] ?? {};
 }
 
-export { parseV4 };

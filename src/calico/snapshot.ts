@@ -14,7 +14,6 @@ import { join, relative } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { InputError } from '../errors.js';
 import {
-  absent,
   cleanObject,
   emptyInputs,
   INPUT_NAMES,
@@ -322,4 +321,3 @@ class Accumulator {
 
 const KIND_INPUTS = new Set<InputName>(Object.values(KIND_TO_INPUT));
 
-export { absent };

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { baselineWaste } from '../../scripts/bench/baseline.mjs';
 import { makeLabDir } from '../../scripts/bench/labdir.mjs';
 import { makeRow, renderTable, type Row } from '../../scripts/bench/table.mjs';
 import { detectionLags, type WriteEvent } from '../../scripts/bench/writes.mjs';
@@ -48,6 +49,19 @@ describe('bench harness pieces', () => {
     expect(none.apiUpToFirstWrite.ms).toBeNull();
     expect(none.crdEstablishedToCustomResource.ms).toBeNull();
     expect(none.readyToExit.ms).toBeNull();
+  });
+
+  test("the old script's waste: sleeping while what it waits for is already true", () => {
+    const sleeps = [
+      { loop: 'fixed' as const, startAt: 0, endAt: 1500 },
+      { loop: 'crs' as const, startAt: 2000, endAt: 2250 }, // CRDs Established at 2100: 150 ms wasted
+      { loop: 'tigerastatus' as const, startAt: 3000, endAt: 3750 }, // still rolling out: no waste
+      { loop: 'tigerastatus' as const, startAt: 3800, endAt: 4550 }, // Available at 4000: 550 ms wasted
+      { loop: 'nodes' as const, startAt: 1600, endAt: 1850 }, // condition never recorded: not counted
+    ];
+    const waste = baselineWaste(sleeps, { crs: 2100, tigerastatus: 4000 });
+    expect(waste.byLoop).toEqual({ fixed: 1500, crs: 150, tigerastatus: 550 });
+    expect(waste.ms).toBe(2200);
   });
 
   test('a lab folder of N nodes has one control-plane and N−1 workers', async () => {

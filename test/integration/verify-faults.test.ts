@@ -24,7 +24,7 @@ const CASES: { fault: string; exitCode: number; status: 'fail' | 'warn'; check: 
 ];
 
 describe.each(CASES)('lab verify with the $fault fault', ({ fault, exitCode, status, check, mentions }) => {
-  it(`${check} ${status}s and verify exits ${exitCode}; the snapshot verifies the same offline`, async () => {
+  it(`${fault}: ${check} ${status}s and verify exits ${exitCode}; the snapshot verifies the same offline`, async () => {
     const t = await startTestWorld({ faults: [fault as FaultId] });
     try {
       const d = await t.runLab(['deploy', '--topology', t.topology]);

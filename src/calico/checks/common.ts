@@ -78,7 +78,3 @@ export class Findings {
 export function plural(n: number, word: string, many = `${word}s`): string {
   return `${n} ${n === 1 ? word : many}`;
 }
-
-export function value<T>(input: { ok: true; value: T } | { ok: false }): T | undefined {
-  return input.ok ? input.value : undefined;
-}

@@ -11,10 +11,6 @@ function run(inputs: VerifyInputs, lab: VerifyLab = lessonLab): Record<CheckId, 
   return Object.fromEntries(runChecks(CHECKS, lab, inputs).map((r) => [r.id, r])) as Record<CheckId, CheckResult>;
 }
 
-function text(r: CheckResult): string {
-  return JSON.stringify({ summary: r.summary, evidence: r.evidence });
-}
-
 const blocksOf = (i: VerifyInputs): IPAMBlockObject[] => (i.ipamBlocks.ok ? i.ipamBlocks.value : []);
 
 describe('healthy lesson lab (built from the reference outputs)', () => {
