@@ -179,6 +179,18 @@ describe('writes', () => {
     expect(store.list({ group: '', resource: 'configmaps' }, { namespace: 'tmp' }).items).toEqual([]);
   });
 
+  it('treats a server-side apply that changes nothing as a no-op (same resourceVersion, no event)', async () => {
+    const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'noop', namespace: 'default' }, data: { a: '1' } };
+    const path = '/api/v1/namespaces/default/configmaps/noop?fieldManager=lab&force=true';
+    const first = await call('PATCH', path, cm, { 'Content-Type': 'application/apply-patch+yaml' });
+    expect(first.status).toBe(201);
+    const again = await call('PATCH', path, cm, { 'Content-Type': 'application/apply-patch+yaml' });
+    expect(again.status).toBe(200);
+    expect(again.json.metadata.resourceVersion).toBe(first.json.metadata.resourceVersion);
+    const changed = await call('PATCH', path, { ...cm, data: { a: '2' } }, { 'Content-Type': 'application/apply-patch+yaml' });
+    expect(Number(changed.json.metadata.resourceVersion)).toBeGreaterThan(Number(first.json.metadata.resourceVersion));
+  });
+
   it('accepts request bodies of several MiB', async () => {
     const big = 'x'.repeat(4 * 1024 * 1024);
     const r = await call('POST', '/api/v1/namespaces/default/configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'big' }, data: { big } });

@@ -591,6 +591,8 @@ export class Handler {
     obj.kind = existing.kind;
     obj.metadata.resourceVersion = existing.metadata.resourceVersion;
     if (query.get('dryRun') === 'All') return sendJson(res, 200, this.present(target)(obj));
+    // Like a real API server, an apply that changes nothing is a no-op: no new resourceVersion, no event.
+    if (sameIgnoringApplyTimes(obj, existing)) return sendJson(res, 200, this.present(target)(existing));
     try {
       sendJson(res, 200, this.present(target)(this.deps.store.update(t.storage, obj)));
     } catch (err) {
@@ -650,4 +652,16 @@ function hasGeneration(t: ResourceType): boolean {
 function randomSuffix(): string {
   const alphabet = 'bcdfghjklmnpqrstvwxz2456789';
   return [...randomBytes(5)].map((b) => alphabet[b % alphabet.length]).join('');
+}
+
+/** Equal apart from managedFields timestamps (which a no-op apply does not move). */
+function sameIgnoringApplyTimes(a: StoredObject, b: StoredObject): boolean {
+  const strip = (o: StoredObject): unknown => ({
+    ...o,
+    metadata: {
+      ...o.metadata,
+      managedFields: (o.metadata.managedFields ?? []).map((f) => (isObj(f) ? { ...f, time: undefined } : f)),
+    },
+  });
+  return JSON.stringify(strip(a)) === JSON.stringify(strip(b));
 }
