@@ -3,6 +3,7 @@
  * The one entry point: parses argv, loads only the command that runs, and owns error printing and exit
  * codes. Nothing else in `src/` prints errors or calls process.exit.
  */
+import { setMaxListeners } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { parseCli, type CommandName } from './cli/options.js';
 import { helpText } from './cli/help.js';
@@ -51,6 +52,8 @@ export async function main(argv: string[]): Promise<number> {
   const verboseFlag = argv.includes('--verbose') || argv.includes('-v');
   const log = createLogger(process.stderr, env, verboseFlag);
   const controller = new AbortController();
+  // Every child process and wait listens on this one signal; dozens at once are expected.
+  setMaxListeners(200, controller.signal);
   let interrupts = 0;
   const onSignal = (signal: NodeJS.Signals): void => {
     interrupts += 1;

@@ -15,7 +15,7 @@ import { containerlabInspect } from '../tools/containerlab.js';
 import { kindNetworkSubnets } from '../tools/docker.js';
 import { run, tail } from '../tools/exec.js';
 import type { Logger } from '../ui/log.js';
-import type { GatherSources } from './gather.js';
+import type { GatherSources, ListClient } from './gather.js';
 
 export interface LiveOptions {
   offline: boolean;
@@ -34,15 +34,22 @@ export interface LiveSources extends GatherSources {
 
 export async function liveSources(lab: Lab, o: LiveOptions): Promise<LiveSources> {
   let client: KubeClient | undefined;
-  let unavailable: string | undefined;
+  let made: Promise<KubeClient> | undefined;
+  let kube: GatherSources['kube'];
   if (!existsSync(lab.kubeconfigPath)) {
-    unavailable = `no kubeconfig at ${lab.kubeconfigPath} (run \`lab deploy\` first)`;
+    kube = { unavailable: `no kubeconfig at ${lab.kubeconfigPath} (run \`lab deploy\` first)` };
   } else {
-    try {
-      client = await KubeClient.fromFile(lab.kubeconfigPath, { signal: o.signal, log: o.log });
-    } catch (error) {
-      unavailable = `cannot read the kubeconfig ${lab.kubeconfigPath}: ${(error as Error).message}`;
-    }
+    // Made in the background: loading the API client overlaps the tool calls gather starts at once.
+    made = KubeClient.fromFile(lab.kubeconfigPath, { signal: o.signal, log: o.log }).then(
+      (c) => (client = c),
+      (error: unknown) => {
+        throw new Error(`cannot read the kubeconfig ${lab.kubeconfigPath}: ${(error as Error).message}`);
+      },
+    );
+    made.catch(() => undefined);
+    const pending = made;
+    const lazy: ListClient = { list: async <T>(apiVersion: string, plural: string) => (await pending).list<T>(apiVersion, plural) };
+    kube = lazy;
   }
   const tool = { signal: o.signal, log: o.log, env: o.env, ...(o.timeout !== undefined ? { timeout: o.timeout } : {}) };
   let binary: Promise<string> | undefined;
@@ -58,7 +65,7 @@ export async function liveSources(lab: Lab, o: LiveOptions): Promise<LiveSources
     return r.stdout;
   };
   return {
-    kube: client ?? { unavailable: unavailable ?? 'no API client' },
+    kube,
     containers: () => containerlabInspect(lab.topologyFile, { ...tool, labName: lab.name }),
     kindSubnets: () => kindNetworkSubnets(tool),
     ipamShowText: () => calicoctl(['ipam', 'show', '--show-blocks']),
@@ -82,6 +89,9 @@ export async function liveSources(lab: Lab, o: LiveOptions): Promise<LiveSources
       return readFile('/proc/net/route', 'utf8');
     },
     requestCount: () => client?.requestCount ?? 0,
-    close: () => client?.close(),
+    close: () => {
+      client?.close();
+      made?.then((c) => c.close(), () => undefined);
+    },
   };
 }

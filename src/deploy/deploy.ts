@@ -1,6 +1,7 @@
 /**
- * `lab deploy`: validate → preflight → containerlab deploy → kubeconfig → (API ‖ downloads ‖ preload)
+ * `lab deploy`: validate → preflight → containerlab deploy → kubeconfig → (API ‖ preload)
  * → server-side apply of Calico → watch until Calico and every node are Ready → summary.
+ * The pinned downloads (and loading the API client) start at launch and overlap everything before the apply.
  * Idempotent: a healthy, matching cluster is reused (containerlab skipped) and Calico re-converged.
  */
 import path from 'node:path';
@@ -93,6 +94,20 @@ export async function deployLab(lab: Lab, o: DeployOptions): Promise<DeploySumma
   const state: State = { reused: false, clusterMayExist: false, calicoApplied: false, kubeconfigWritten: false, tigera: [], nodes: [], lastToolStderr: '' };
   const tool = (stepMs: number, extra: Partial<ToolOptions> = {}): ToolOptions => ({ signal: o.signal, log: o.log, env: o.env, timeout: deadline.remaining(stepMs), ...extra });
 
+  // Work that needs no cluster starts now and overlaps preflight and containerlab: the pinned
+  // downloads and parsing the manifests.
+  const background = new AbortController();
+  const onAbort = (): void => background.abort(o.signal.reason);
+  o.signal.addEventListener('abort', onAbort, { once: true });
+  const downloads = settled(
+    (async () => {
+      const a = { offline: o.offline, signal: background.signal, log: o.log, env: o.env, timeout: deadline.remaining(STEP_TIMEOUT_MS.download) };
+      const [calicoctl, manifests] = await Promise.all([ensureCalicoctl(lab, a), ensureManifests(lab, a)]);
+      const docs = await Promise.all([readManifest(manifests['operator-crds.yaml']), readManifest(manifests['tigera-operator.yaml'])]);
+      return { calicoctl, manifests, docs };
+    })(),
+  );
+
   const timed = (name: string, fn: (task: Task) => Promise<string | void>) => async (_ctx: State, task: Task): Promise<void> => {
     const t0 = performance.now();
     try {
@@ -130,6 +145,8 @@ export async function deployLab(lab: Lab, o: DeployOptions): Promise<DeploySumma
               hint: 'remove the kind network when no kind cluster uses it (`docker network rm kind`) and set docker\'s default-address-pools to a range outside the lab\'s CIDRs (/etc/docker/daemon.json), or change the lab\'s pod subnet',
             });
           }
+          // A download that already failed (checksum mismatch, --offline cache miss) stops us before anything is created.
+          if (downloads.error !== undefined) throw downloads.error;
           state.rootMode = rootMode;
           if (info.ServerVersion) state.dockerVersion = info.ServerVersion;
           if (clab) state.clabVersion = clab;
@@ -218,12 +235,11 @@ export async function deployLab(lab: Lab, o: DeployOptions): Promise<DeploySumma
               {
                 title: `Fetch calicoctl ${lab.calico.version} and the Calico manifests (sha256-verified, cached)`,
                 task: timed('downloads', async () => {
-                  const a = { offline: o.offline, signal: o.signal, log: o.log, env: o.env, timeout: deadline.remaining(STEP_TIMEOUT_MS.download) };
-                  const [calicoctl, manifests] = await Promise.all([ensureCalicoctl(lab, a), ensureManifests(lab, a)]);
+                  // Started at launch; usually done by now.
+                  const { calicoctl, manifests, docs } = await downloads.promise;
                   state.calicoctl = calicoctl;
                   state.manifests = manifests;
-                  // Parse now (overlaps the API wait); later runs load the parsed copy from the cache.
-                  state.docs = await Promise.all([readManifest(manifests['operator-crds.yaml']), readManifest(manifests['tigera-operator.yaml'])]);
+                  state.docs = docs;
                   return o.offline ? 'from the cache (--offline)' : undefined;
                 }),
               },
@@ -307,6 +323,8 @@ export async function deployLab(lab: Lab, o: DeployOptions): Promise<DeploySumma
     throw await explainFailure(error, lab, state, o, deadline);
   } finally {
     state.client?.close();
+    background.abort();
+    o.signal.removeEventListener('abort', onAbort);
   }
   if (state.reused) skip('containerlab deploy', 'cluster reused');
   const summary: DeploySummary = {
@@ -399,4 +417,13 @@ export function printSummary(summary: DeploySummary, out: { stdout: NodeJS.Write
   log.info('');
   log.info(`Next: ${log.style('cyan', 'lab verify')}   (use the cluster: the export line below)`);
   out.stdout.write(`export KUBECONFIG=${summary.kubeconfig}\n`);
+}
+
+/** A promise whose failure is recorded (and never unhandled) so it can be checked before it is awaited. */
+function settled<T>(promise: Promise<T>): { promise: Promise<T>; error: unknown } {
+  const box: { promise: Promise<T>; error: unknown } = { promise, error: undefined };
+  promise.catch((error: unknown) => {
+    box.error = error ?? new Error('failed');
+  });
+  return box;
 }

@@ -1,6 +1,7 @@
 /**
- * A small Kubernetes API client over node:http(s): the kubeconfig is read with client-node's
- * `KubeConfig.loadFromFile/loadFromString` (never loadFromDefault) for TLS and auth; requests are raw
+ * A small Kubernetes API client over node:http(s): kind-style kubeconfigs (certificates, tokens) are
+ * read directly (`config.ts`), any other kind with client-node's `KubeConfig.loadFromFile/loadFromString`
+ * (never loadFromDefault) for TLS and auth; requests are raw
  * so manifests reach the server byte-faithfully (client-node 1.4's KubernetesObjectApi drops
  * `x-kubernetes-*` keys, issue #2962). Discovery finds each kind's plural and scope; apply is
  * server-side apply (field manager `lab`, force). Transient failures (connection refused/reset,
@@ -8,10 +9,11 @@
  */
 import http from 'node:http';
 import https from 'node:https';
-import { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { InterruptedError } from '../errors.js';
 import type { KubeObject } from '../lab/model.js';
 import type { Logger } from '../ui/log.js';
+import { staticKubeconfig, staticKubeconfigFile } from './config.js';
 
 export type { KubeObject } from '../lab/model.js';
 
@@ -19,6 +21,18 @@ export type { KubeObject } from '../lab/model.js';
 export const REQUEST_BUDGET_MS = 30_000;
 /** Deadline of one HTTP attempt (ms); watches have none (they end with the wait's deadline). */
 export const ATTEMPT_TIMEOUT_MS = 15_000;
+
+let clientNode: Promise<typeof import('@kubernetes/client-node')> | undefined;
+
+/**
+ * client-node loads its whole generated API (~1,000 modules, about a second of start-up), so it is
+ * imported only when a client is made. Commands call this early to load it while they wait on
+ * something else (preflight, child processes).
+ */
+export function loadClientNode(): Promise<typeof import('@kubernetes/client-node')> {
+  clientNode ??= import('@kubernetes/client-node');
+  return clientNode;
+}
 
 export class KubeApiError extends Error {
   constructor(
@@ -128,12 +142,18 @@ export class KubeClient {
   }
 
   static async fromFile(kubeconfigPath: string, o: ClientOptions = {}): Promise<KubeClient> {
+    const simple = staticKubeconfigFile(kubeconfigPath);
+    if (simple) return new KubeClient(simple.server, simple.tls, o.signal, o.log);
+    const { KubeConfig } = await loadClientNode();
     const kc = new KubeConfig();
     kc.loadFromFile(kubeconfigPath);
     return KubeClient.fromKubeConfig(kc, o);
   }
 
   static async fromString(kubeconfig: string, o: ClientOptions = {}): Promise<KubeClient> {
+    const simple = staticKubeconfig(kubeconfig, process.cwd());
+    if (simple) return new KubeClient(simple.server, simple.tls, o.signal, o.log);
+    const { KubeConfig } = await loadClientNode();
     const kc = new KubeConfig();
     kc.loadFromString(kubeconfig);
     return KubeClient.fromKubeConfig(kc, o);
