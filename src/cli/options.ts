@@ -63,7 +63,7 @@ export const commands = {
     summary: 'Run the lesson\'s exercises and the Calico IPAM invariants as checks',
     options: {
       ...common, ...calico, ...timeout,
-      check: { type: 'string', multiple: true, value: 'id', description: 'run only this check (repeatable)' },
+      check: { type: 'string', multiple: true, value: 'id', description: 'run only this check' },
       explain: { type: 'boolean', description: 'print what each exercise teaches and the command a learner would type' },
       junit: { type: 'string', value: 'file', description: 'write a JUnit XML report' },
       snapshot: { type: 'string', value: 'file|dir', description: 'verify offline from a snapshot file or a directory of tool outputs' },
@@ -100,7 +100,7 @@ export const commands = {
     options: {
       ...common,
       'time-scale': { type: 'string', value: 'factor', description: 'multiply simulated durations (default 0.1; 1 = real time)' },
-      fault: { type: 'string', multiple: true, value: 'id', description: 'inject a fault into the simulated world (repeatable)' },
+      fault: { type: 'string', multiple: true, value: 'id', description: 'inject a fault into the simulated world' },
     },
   },
 } as const satisfies Record<string, { summary: string; options: Record<string, OptionSpec> }>;
