@@ -9,7 +9,6 @@ import path from 'node:path';
 import { PrerequisiteError } from '../errors.js';
 import type { Lab } from '../lab/model.js';
 import { KubeClient } from '../kube/client.js';
-import { cidrOverlaps, parseCidr } from '../lab/cidr.js';
 import { listClusterContainers, type DockerPsEntry } from '../tools/docker.js';
 import type { ToolOptions } from '../tools/exec.js';
 import { kindGetKubeconfig } from '../tools/kind.js';
@@ -99,19 +98,3 @@ export async function apiAnswers(kubeconfigText: string, ms: number, signal?: Ab
   }
 }
 
-/**
- * Pure: subnets of docker's `kind` network that overlap the lab's pod or service CIDR (docker sometimes
- * hands out 192.168.x.x, which collides with Calico's default pool). Returns human lines.
- */
-export function networkOverlaps(subnets: readonly string[], lab: Pick<Lab, 'podSubnet' | 'serviceSubnet'>): string[] {
-  const out: string[] = [];
-  for (const s of subnets) {
-    const net = parseCidr(s);
-    if (!net) continue;
-    for (const [what, cidr] of [['pod subnet', lab.podSubnet], ['service subnet', lab.serviceSubnet]] as const) {
-      const other = parseCidr(cidr);
-      if (other && cidrOverlaps(net, other)) out.push(`docker network "kind" ${s} overlaps the lab's ${what} ${cidr}`);
-    }
-  }
-  return out;
-}

@@ -7,20 +7,21 @@
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { ListrTaskWrapper } from 'listr2';
-import { InterruptedError, LabError, PrerequisiteError, StepFailedError, TimeoutError, errorMessage } from '../errors.js';
+import { InterruptedError, LabError, StepFailedError, TimeoutError, errorMessage } from '../errors.js';
 import type { KubeObject, Lab } from '../lab/model.js';
 import { ensureCalicoctl, ensureManifests } from '../artifacts/index.js';
 import { KubeClient } from '../kube/client.js';
 import { diagnose } from '../kube/diagnose.js';
 import { DeadlineError, nodesReady, pollUntil, tigeraReady, tigeraState, watchUntil, type TigeraState } from '../kube/wait.js';
 import { containerlabDeploy, containerlabRootMode, containerlabVersion } from '../tools/containerlab.js';
-import { dockerInfo, kindNetworkSubnets } from '../tools/docker.js';
+import { dockerInfo } from '../tools/docker.js';
+import { assertPreflight, runDoctor } from '../doctor/index.js';
 import { tail, type ToolOptions } from '../tools/exec.js';
 import type { RootMode, SudoPreference } from '../tools/sudo.js';
 import { kindGetKubeconfig } from '../tools/kind.js';
 import type { Logger } from '../ui/log.js';
 import { createTasks } from '../ui/tasks.js';
-import { apiAnswers, checkWritable, exportKubeconfig, inspectCluster, networkOverlaps, writePrivateFile } from './cluster.js';
+import { apiAnswers, checkWritable, exportKubeconfig, inspectCluster, writePrivateFile } from './cluster.js';
 import { Deadline, STEP_TIMEOUT_MS } from './deadlines.js';
 import { applyAll, applyCustomResources, readManifest, waitCrdsEstablished } from './manifests.js';
 import { removeLabCluster } from './destroy.js';
@@ -128,31 +129,23 @@ export async function deployLab(lab: Lab, o: DeployOptions): Promise<DeploySumma
       {
         title: 'Preflight: docker, containerlab, lab directory, existing cluster',
         task: timed('preflight', async (task) => {
-          const [info, rootMode, clab, , cluster, subnets] = await Promise.all([
+          const [info, rootMode, clab, , cluster, doctor] = await Promise.all([
             dockerInfo(tool(STEP_TIMEOUT_MS.preflight)),
             containerlabRootMode(o.sudo, tool(STEP_TIMEOUT_MS.preflight)),
             containerlabVersion(tool(STEP_TIMEOUT_MS.preflight)).catch(() => undefined),
             checkWritable(lab.dir),
             // docker is checked first by dockerInfo's clearer error; this one's failure is reported only if that passed.
             inspectCluster(lab, tool(STEP_TIMEOUT_MS.preflight)).catch((e: unknown) => e as Error),
-            kindNetworkSubnets(tool(STEP_TIMEOUT_MS.preflight)).catch(() => undefined),
+            // `lab doctor`'s fatal rules: containerlab ≥ 0.75 and root for it, the kind CLI, docker networks vs the lab's CIDRs.
+            runDoctor(lab, { fatalOnly: true, signal: o.signal, log: o.log, env: o.env, sudo: o.sudo, offline: o.offline, probeTimeout: deadline.remaining(STEP_TIMEOUT_MS.preflight) }),
           ]);
           if (cluster instanceof Error) throw cluster;
-          const overlaps = networkOverlaps(subnets ?? [], lab);
-          if (overlaps.length > 0) {
-            throw new PrerequisiteError('the docker network "kind" overlaps the lab\'s addresses', {
-              details: overlaps,
-              hint: 'remove the kind network when no kind cluster uses it (`docker network rm kind`) and set docker\'s default-address-pools to a range outside the lab\'s CIDRs (/etc/docker/daemon.json), or change the lab\'s pod subnet',
-            });
-          }
+          assertPreflight(doctor);
           // A download that already failed (checksum mismatch, --offline cache miss) stops us before anything is created.
           if (downloads.error !== undefined) throw downloads.error;
           state.rootMode = rootMode;
           if (info.ServerVersion) state.dockerVersion = info.ServerVersion;
           if (clab) state.clabVersion = clab;
-          if (rootMode === 'none') {
-            o.log.warn('containerlab needs root: not root, containerlab is not SUID and `sudo -n` does not work; trying anyway (clab_admins group installs work)');
-          }
           if (!cluster.exists) return `docker ${state.dockerVersion ?? '?'}, containerlab ${state.clabVersion ?? '?'}, root: ${rootMode}`;
           state.clusterMayExist = true;
           if (o.recreate) {

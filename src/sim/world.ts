@@ -4,6 +4,7 @@
  * kind boot controller, Calico (src/sim/calico), a download server and a pins file. `world.env` is all a
  * command needs to run "in" the world; the product reads only PATH, LAB_PINS and XDG_CACHE_HOME from it.
  */
+import { setMaxListeners } from 'node:events';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -83,6 +84,8 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
   mkdirSync(join(dir, 'cache'), { recursive: true });
 
   const controller = new AbortController();
+  // every controller loop, timer and tool invocation of the world listens on it
+  setMaxListeners(1000, controller.signal);
   const clock = new SimClock(scale);
   const recorder = new Recorder(clock);
   const store = new ObjectStore();
@@ -134,6 +137,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
       onApiUp: (spec) => {
         endCluster();
         const clusterController = new AbortController();
+        setMaxListeners(1000, clusterController.signal);
         controller.signal.addEventListener('abort', () => clusterController.abort(), { once: true });
         cluster = { controller: clusterController };
         api.setMode(apiFaultOnUp(faults, api, clock, clusterController.signal, spentFaults));

@@ -1,7 +1,7 @@
 /** The simulated tigera-operator / calico-node rollout: statuses, nodes, objects, timing, deploy faults. */
 import { afterEach, describe, expect, test } from 'vitest';
 import { R } from '../../src/sim/calico/refs.js';
-import { type TestWorld, testWorld } from '../../src/sim/calico/testing.js';
+import { type TestWorld, testWorld } from '../helpers/calico-sim.js';
 import type { StoredObject } from '../../src/sim/store.js';
 
 const worlds: TestWorld[] = [];

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { R } from '../../src/sim/calico/refs.js';
-import { type TestWorld, testWorld } from '../../src/sim/calico/testing.js';
+import { type TestWorld, testWorld } from '../helpers/calico-sim.js';
 import { REF, REF_REPORT_ALLOCATIONS, REF_REPORT_KEYS } from './calicoctl-reference.js';
 
 let w: TestWorld;

@@ -4,7 +4,7 @@ import type { FaultId } from '../../src/sim/context.js';
 import { cidrsOverlap, ipToNum, parseCidr } from '../../src/sim/calico/cidr.js';
 import type { BlockSpec } from '../../src/sim/calico/ipam.js';
 import { R } from '../../src/sim/calico/refs.js';
-import { type TestWorld, testWorld } from '../../src/sim/calico/testing.js';
+import { type TestWorld, testWorld } from '../helpers/calico-sim.js';
 import type { StoredObject } from '../../src/sim/store.js';
 
 const worlds: TestWorld[] = [];

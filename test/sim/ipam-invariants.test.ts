@@ -8,7 +8,7 @@ import { fnv1_32, firstBlockIndex } from '../../src/sim/calico/blocks.js';
 import { cidrSize, cidrsOverlap, ipToNum, parseCidr } from '../../src/sim/calico/cidr.js';
 import { type BlockSpec, autoAssign, releaseByHandle } from '../../src/sim/calico/ipam.js';
 import { R } from '../../src/sim/calico/refs.js';
-import { type TestWorld, testWorld } from '../../src/sim/calico/testing.js';
+import { type TestWorld, testWorld } from '../helpers/calico-sim.js';
 import { ObjectStore, type StoredObject } from '../../src/sim/store.js';
 
 const worlds: TestWorld[] = [];

@@ -4,7 +4,7 @@
  */
 import type { FaultId, SimClusterSpec } from '../context.js';
 import type { ObjectStore, StoredObject } from '../store.js';
-import { type BlockSpec, autoAssign, releaseByHandle } from './ipam.js';
+import { type BlockSpec, autoAssign, emptyBlock, releaseByHandle } from './ipam.js';
 import { cidrSize, cidrToName, formatCidr, numToIp, parseCidr } from './cidr.js';
 import { containerId, goTimeString } from './objects.js';
 import { CRD_V1, R, TUNNEL_ANNOTATION } from './refs.js';
@@ -17,26 +17,6 @@ function firstBlockOf(store: ObjectStore, node: string): StoredObject | undefine
 
 function affinityOf(store: ObjectStore, node: string, cidr: string): StoredObject | undefined {
   return store.get(R.blockaffinities, undefined, `${node}-${cidrToName(cidr)}`);
-}
-
-function emptyBlock(cidr: string, node: string): StoredObject {
-  const size = cidrSize(parseCidr(cidr));
-  return {
-    apiVersion: CRD_V1,
-    kind: 'IPAMBlock',
-    metadata: { name: cidrToName(cidr) },
-    spec: {
-      cidr,
-      affinity: `host:${node}`,
-      allocations: Array.from({ length: size }, () => null),
-      unallocated: Array.from({ length: size }, (_, i) => i),
-      attributes: [],
-      sequenceNumber: 0,
-      sequenceNumberForAllocation: {},
-      deleted: false,
-      strictAffinity: false,
-    } satisfies BlockSpec,
-  };
 }
 
 function confirmedAffinity(node: string, cidr: string): StoredObject {

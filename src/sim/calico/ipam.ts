@@ -69,18 +69,10 @@ export function blockInUse(spec: BlockSpec): number {
   return spec.allocations.length - spec.unallocated.length;
 }
 
-/** Create the three objects of a claim for `node` on `cidr` (pending affinity, block, confirmed affinity). */
-export function claimBlock(store: ObjectStore, node: string, cidr: string): StoredObject {
-  const c = parseCidr(cidr);
-  const size = cidrSize(c);
-  const affName = `${node}-${cidrToName(cidr)}`;
-  store.put(R.blockaffinities, {
-    apiVersion: CRD_V1,
-    kind: 'BlockAffinity',
-    metadata: { name: affName },
-    spec: { state: 'pending', node, cidr, type: 'host', deleted: 'false' },
-  });
-  const block = store.create(R.ipamblocks, {
+/** A new IPAMBlock affine to `node`: every ordinal free, in allocation order. */
+export function emptyBlock(cidr: string, node: string): StoredObject {
+  const size = cidrSize(parseCidr(cidr));
+  return {
     apiVersion: CRD_V1,
     kind: 'IPAMBlock',
     metadata: { name: cidrToName(cidr) },
@@ -95,7 +87,19 @@ export function claimBlock(store: ObjectStore, node: string, cidr: string): Stor
       deleted: false,
       strictAffinity: false,
     } satisfies BlockSpec,
+  };
+}
+
+/** Create the three objects of a claim for `node` on `cidr` (pending affinity, block, confirmed affinity). */
+export function claimBlock(store: ObjectStore, node: string, cidr: string): StoredObject {
+  const affName = `${node}-${cidrToName(cidr)}`;
+  store.put(R.blockaffinities, {
+    apiVersion: CRD_V1,
+    kind: 'BlockAffinity',
+    metadata: { name: affName },
+    spec: { state: 'pending', node, cidr, type: 'host', deleted: 'false' },
   });
+  const block = store.create(R.ipamblocks, emptyBlock(cidr, node));
   store.mutate(R.blockaffinities, undefined, affName, (a) => {
     (a.spec as Record<string, unknown>).state = 'confirmed';
   });

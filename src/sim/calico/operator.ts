@@ -5,12 +5,13 @@
  * Ready; pod-network pods → IPs from Calico IPAM; APIServer → calico-apiserver and the aggregated
  * projectcalico.org/v3 view). Every duration goes through ctx.clock; everything ends with the signal.
  */
+import { setMaxListeners } from 'node:events';
 import type { HostState, SimClusterSpec, SimContext } from '../context.js';
 import type { ResourceRef, StoredObject } from '../store.js';
 import { projectcalicoV3 } from './aggregated.js';
 import { applyIpamFaults } from './faults.js';
 import { autoAssign, releaseByHandle } from './ipam.js';
-import { clusterGuid, type ContainerSpec, containerId, goTimeString, isPodReady, nameSuffix, namespaceObj, nowIso, scheduledPod, setPodRunning, templateHash, workloadObj } from './objects.js';
+import { clusterGuid, type ContainerSpec, containerId, goTimeString, nameSuffix, namespaceObj, nowIso, scheduledPod, setPodRunning, templateHash, workloadObj } from './objects.js';
 import { CALICO_VERSION, CLUSTER_TYPE, CRD_V1, IMAGES, NOT_READY_TAINT, R, TUNNEL_ANNOTATION } from './refs.js';
 import { refreshWorkloads, type StatusState, tigeraState, workloadCounts, writeTigeraStatus } from './status.js';
 
@@ -87,6 +88,7 @@ export class CalicoController {
     private readonly api?: AggregatedRegistryLike,
   ) {
     this.signal = AbortSignal.any([ctx.signal, this.abort.signal]);
+    setMaxListeners(1000, this.signal); // one sleep per pod and node listens on it
     this.cp = cluster.nodes.find((n) => n.role === 'control-plane')?.name ?? cluster.nodes[0]?.name ?? 'control-plane';
     this.workers_ = cluster.nodes.filter((n) => n.role === 'worker').map((n) => n.name);
   }

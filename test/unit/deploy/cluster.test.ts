@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readFileSync as read } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { checkWritable, clusterProblems, networkOverlaps, writePrivateFile } from '../../../src/deploy/cluster.js';
+import { checkWritable, clusterProblems, writePrivateFile } from '../../../src/deploy/cluster.js';
 import { Deadline } from '../../../src/deploy/deadlines.js';
 import { parseManifest } from '../../../src/deploy/manifests.js';
 import { nothingToRemove } from '../../../src/deploy/destroy.js';
@@ -33,16 +33,6 @@ describe('existing cluster vs the lab', () => {
     ]);
     expect(clusterProblems({ ...lab, nodes: [...lab.nodes, { name: 'calico-ipam-worker3', role: 'worker' }] }, ps)).toEqual(['container calico-ipam-worker3 is missing']);
     expect(clusterProblems({ ...lab, nodes: lab.nodes.slice(0, 2) }, ps)).toEqual(["container calico-ipam-worker2 is not part of this lab's kind config"]);
-  });
-});
-
-describe('kind network vs the lab CIDRs', () => {
-  const cidrs = { podSubnet: '192.168.0.0/16', serviceSubnet: '10.96.0.0/16' };
-  it('the reference kind network (172.18.0.0/16 + v6) does not overlap', () => {
-    expect(networkOverlaps(['172.18.0.0/16', 'fc00:f853:ccd:e793::/64'], cidrs)).toEqual([]);
-  });
-  it('192.168.48.0/20 (seen on hosts whose 172.x pools are used) overlaps the pod pool', () => {
-    expect(networkOverlaps(['192.168.48.0/20'], cidrs)).toEqual(['docker network "kind" 192.168.48.0/20 overlaps the lab\'s pod subnet 192.168.0.0/16']);
   });
 });
 

@@ -6,13 +6,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { type FaultId, type HostState, Recorder, SimClock, type SimClusterSpec, type SimContext } from '../context.js';
-import { simDataDir } from '../paths.js';
-import { ObjectStore, type StoredObject } from '../store.js';
-import type { ToolInvocation } from '../context.js';
-import { calicoctl } from './calicoctl.js';
-import { startCalico } from './index.js';
-import { R } from './refs.js';
+import { type FaultId, type HostState, Recorder, SimClock, type SimClusterSpec, type SimContext } from '../../src/sim/context.js';
+import { simDataDir } from '../../src/sim/paths.js';
+import { ObjectStore, type StoredObject } from '../../src/sim/store.js';
+import type { ToolInvocation } from '../../src/sim/context.js';
+import { calicoctl } from '../../src/sim/calico/calicoctl.js';
+import { startCalico } from '../../src/sim/calico/index.js';
+import { R } from '../../src/sim/calico/refs.js';
 
 export function lessonCluster(name = 'calico-ipam', workers = 2): SimClusterSpec {
   return {
