@@ -12,7 +12,7 @@ export default defineConfig({
       {
         test: {
           name: 'integration',
-          include: ['test/integration/**/*.test.ts', 'test/sim/**/*.test.ts'],
+          include: ['test/integration/**/*.test.ts', 'test/sim/**/*.test.ts', 'test/contract/**/*.test.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
         },
