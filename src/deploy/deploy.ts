@@ -13,11 +13,10 @@ import { ensureCalicoctl, ensureManifests } from '../artifacts/index.js';
 import { KubeClient } from '../kube/client.js';
 import { diagnose } from '../kube/diagnose.js';
 import { DeadlineError, nodesReady, pollUntil, tigeraReady, tigeraState, watchUntil, type TigeraState } from '../kube/wait.js';
-import { containerlabDeploy, containerlabRootMode, containerlabVersion } from '../tools/containerlab.js';
-import { dockerInfo } from '../tools/docker.js';
-import { assertPreflight, runDoctor } from '../doctor/index.js';
+import { containerlabDeploy } from '../tools/containerlab.js';
+import { assertPreflight, doctorReport } from '../doctor/index.js';
 import { tail, type ToolOptions } from '../tools/exec.js';
-import type { RootMode, SudoPreference } from '../tools/sudo.js';
+import { decideRootMode, type RootMode, type SudoPreference } from '../tools/sudo.js';
 import { kindGetKubeconfig } from '../tools/kind.js';
 import type { Logger } from '../ui/log.js';
 import { createTasks } from '../ui/tasks.js';
@@ -129,23 +128,25 @@ export async function deployLab(lab: Lab, o: DeployOptions): Promise<DeploySumma
       {
         title: 'Preflight: docker, containerlab, lab directory, existing cluster',
         task: timed('preflight', async (task) => {
-          const [info, rootMode, clab, , cluster, doctor] = await Promise.all([
-            dockerInfo(tool(STEP_TIMEOUT_MS.preflight)),
-            containerlabRootMode(o.sudo, tool(STEP_TIMEOUT_MS.preflight)),
-            containerlabVersion(tool(STEP_TIMEOUT_MS.preflight)).catch(() => undefined),
+          const [doctor, , cluster] = await Promise.all([
+            // `lab doctor`'s fatal rules: docker reachable, containerlab ≥ 0.75 and root for it, the kind CLI,
+            // docker networks vs the lab's CIDRs. Its facts also give the versions and how to get root.
+            doctorReport(lab, { fatalOnly: true, signal: o.signal, log: o.log, env: o.env, sudo: o.sudo, offline: o.offline, probeTimeout: deadline.remaining(STEP_TIMEOUT_MS.preflight) }),
             checkWritable(lab.dir),
-            // docker is checked first by dockerInfo's clearer error; this one's failure is reported only if that passed.
             inspectCluster(lab, tool(STEP_TIMEOUT_MS.preflight)).catch((e: unknown) => e as Error),
-            // `lab doctor`'s fatal rules: containerlab ≥ 0.75 and root for it, the kind CLI, docker networks vs the lab's CIDRs.
-            runDoctor(lab, { fatalOnly: true, signal: o.signal, log: o.log, env: o.env, sudo: o.sudo, offline: o.offline, probeTimeout: deadline.remaining(STEP_TIMEOUT_MS.preflight) }),
           ]);
+          assertPreflight(doctor.results);
           if (cluster instanceof Error) throw cluster;
-          assertPreflight(doctor);
           // A download that already failed (checksum mismatch, --offline cache miss) stops us before anything is created.
           if (downloads.error !== undefined) throw downloads.error;
+          const { docker, containerlab, root } = doctor.facts;
+          const rootMode = await decideRootMode(
+            { uid: process.getuid?.(), suid: root?.ok === true && root.value.suidRoot, sudo: async () => root?.ok === true && root.value.sudoNonInteractive === true },
+            o.sudo,
+          );
           state.rootMode = rootMode;
-          if (info.ServerVersion) state.dockerVersion = info.ServerVersion;
-          if (clab) state.clabVersion = clab;
+          if (docker?.ok) state.dockerVersion = docker.value.serverVersion;
+          if (containerlab?.ok && containerlab.value.version) state.clabVersion = containerlab.value.version;
           if (!cluster.exists) return `docker ${state.dockerVersion ?? '?'}, containerlab ${state.clabVersion ?? '?'}, root: ${rootMode}`;
           state.clusterMayExist = true;
           if (o.recreate) {

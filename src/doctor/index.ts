@@ -6,10 +6,11 @@ import { PrerequisiteError } from '../errors.js';
 import type { Lab } from '../lab/model.js';
 import type { SudoPreference } from '../tools/sudo.js';
 import type { Logger } from '../ui/log.js';
-import { gatherFacts } from './facts.js';
+import { gatherFacts, type HostFacts } from './facts.js';
 import { evaluate, factsNeeded, FATAL_RULES, RULES, type DoctorResult } from './rules.js';
 
 export type { DoctorResult, DoctorStatus, DoctorRule } from './rules.js';
+export type { HostFacts } from './facts.js';
 export { RULES, FATAL_RULES } from './rules.js';
 
 export interface DoctorOptions {
@@ -27,6 +28,11 @@ export interface DoctorOptions {
 }
 
 export async function runDoctor(lab: Lab, o: DoctorOptions): Promise<DoctorResult[]> {
+  return (await doctorReport(lab, o)).results;
+}
+
+/** The results and the facts they were judged on (deploy reuses the facts instead of probing again). */
+export async function doctorReport(lab: Lab, o: DoctorOptions): Promise<{ results: DoctorResult[]; facts: HostFacts }> {
   const rules = o.fatalOnly ? FATAL_RULES : RULES;
   const facts = await gatherFacts(lab, factsNeeded(rules), {
     signal: o.signal,
@@ -36,7 +42,7 @@ export async function runDoctor(lab: Lab, o: DoctorOptions): Promise<DoctorResul
     ...(o.offline !== undefined ? { offline: o.offline } : {}),
     ...(o.probeTimeout !== undefined ? { timeout: o.probeTimeout } : {}),
   });
-  return evaluate(rules, facts, lab);
+  return { results: evaluate(rules, facts, lab), facts };
 }
 
 /** Throw a PrerequisiteError (exit 3) naming every failed fatal check and its fix; no-op when none failed. */
