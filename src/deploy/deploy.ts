@@ -5,6 +5,7 @@
  * Idempotent: a healthy, matching cluster is reused (containerlab skipped) and Calico re-converged.
  */
 import path from 'node:path';
+import { setTimeout } from 'node:timers/promises';
 import { performance } from 'node:perf_hooks';
 import type { ListrTaskWrapper } from 'listr2';
 import { InterruptedError, LabError, StepFailedError, TimeoutError, errorMessage } from '../errors.js';
@@ -82,6 +83,9 @@ interface State {
   tigera: TigeraState[];
   nodes: string[];
   lastToolStderr: string;
+  /** Calico was installed while containerlab was still joining the workers. */
+  installedEarly?: boolean;
+  installNote?: string;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -121,6 +125,71 @@ export async function deployLab(lab: Lab, o: DeployOptions): Promise<DeploySumma
   };
   const skip = (name: string, note: string): void => {
     steps.push({ name, status: 'skipped', durationMs: 0, note });
+  };
+  /** listr `skip` for the steps the early install already did (recorded as skipped with the reason). */
+  const earlyDone = (name: string): string | false => {
+    if (!state.installedEarly) return false;
+    const note = 'done during containerlab deploy (control plane up while kind joined the workers)';
+    skip(name, note);
+    return note;
+  };
+
+  /** Wait until the API answers (bounded). */
+  const waitForApi = async (client: KubeClient, signal: AbortSignal, onProgress: (t: string) => void): Promise<void> => {
+    await pollUntil(
+      async () => {
+        const r = await client.request('GET', '/readyz', { noRetry: true, deadline: Math.min(Date.now() + 2_000, deadline.at) });
+        return r.status === 200;
+      },
+      { signal, deadline: deadline.step(STEP_TIMEOUT_MS.api), what: 'Kubernetes API', onProgress, intervalMs: 200 },
+    );
+  };
+
+  /** Server-side apply the operator's CRDs and manifests, wait for the CRDs, apply the lab's custom resources. */
+  const installCalico = async (client: KubeClient, signal: AbortSignal, onProgress: (t: string) => void): Promise<string> => {
+    const [crds, operator] = state.docs!;
+    const stepDeadline = deadline.step(STEP_TIMEOUT_MS.apply);
+    onProgress(`applying ${crds.length} CRDs and ${operator.length} operator objects`);
+    await applyAll(client, crds, { deadline: stepDeadline, source: 'operator-crds.yaml', onProgress: (t) => onProgress(`operator-crds.yaml: ${t}`) });
+    await applyAll(client, operator, { deadline: stepDeadline, source: 'tigera-operator.yaml', onProgress: (t) => onProgress(`tigera-operator.yaml: ${t}`) });
+    state.calicoApplied = true;
+    const names = crds.filter((d) => d.kind === 'CustomResourceDefinition').map((d) => d.metadata.name);
+    await waitCrdsEstablished(client, names, { deadline: stepDeadline, signal, onProgress });
+    onProgress(`applying ${lab.customResources.length} custom resources`);
+    await applyCustomResources(client, lab.customResources, { deadline: stepDeadline });
+    return `${crds.length} CRDs, ${operator.length} operator objects, ${lab.customResources.length} custom resources`;
+  };
+
+  const useDownloads = async (): Promise<void> => {
+    const { calicoctl, manifests, docs } = await downloads.promise;
+    state.calicoctl = calicoctl;
+    state.manifests = manifests;
+    state.docs = docs;
+  };
+
+  /**
+   * While `containerlab deploy` still runs, kind answers `get kubeconfig` as soon as its control plane is
+   * initialised, and the workers join for a while after that. Calico is installed then, so the operator
+   * starts (and pulls its images) while kind joins the workers. Stops quietly when containerlab returns
+   * first; `signal` stops it when containerlab fails or the user interrupts.
+   */
+  const installWhileCreating = async (signal: AbortSignal, created: AbortSignal, onProgress: (t: string) => void): Promise<void> => {
+    const polling = AbortSignal.any([signal, created]);
+    let text: string | undefined;
+    while (text === undefined && !polling.aborted) {
+      text = await kindGetKubeconfig(lab.cluster, { signal: polling, env: o.env, timeout: 10_000 }).catch(() => undefined);
+      if (text === undefined) await setTimeout(1_000, undefined, { signal: polling }).catch(() => undefined);
+    }
+    if (text === undefined || signal.aborted) return;
+    await writePrivateFile(lab.kubeconfigPath, text);
+    state.kubeconfigWritten = true;
+    const client = await KubeClient.fromFile(lab.kubeconfigPath, { signal, log: o.log });
+    await waitForApi(client, signal, () => undefined);
+    state.client = client;
+    await useDownloads();
+    onProgress('control plane up: installing Calico while kind joins the workers');
+    state.installNote = await installCalico(client, signal, onProgress);
+    state.installedEarly = true;
   };
 
   const tasks = createTasks<State>(
@@ -182,25 +251,46 @@ export async function deployLab(lab: Lab, o: DeployOptions): Promise<DeploySumma
         skip: (ctx) => (ctx.reused ? 'cluster exists and is healthy: nothing to create' : false),
         task: timed('containerlab deploy', async (task) => {
           state.clusterMayExist = true;
-          const result = await containerlabDeploy(lab.topologyFile, {
-            ...tool(STEP_TIMEOUT_MS.containerlabDeploy, {
-              onStderrLine: (line) => {
-                state.lastToolStderr += `${line}\n`;
-                if (line.trim()) task.output = line.trim();
-              },
-            }),
-            mode: state.rootMode ?? 'none',
-          });
+          // With --preload the images must be in the nodes before Calico starts: no early install then.
+          const early = o.preload ? undefined : new AbortController();
+          const relay = (): void => early?.abort(o.signal.reason);
+          o.signal.addEventListener('abort', relay, { once: true });
+          const created = new AbortController();
+          let earlyNote = '';
+          const earlyRun = early ? settled(installWhileCreating(early.signal, created.signal, (t) => (earlyNote = t))) : undefined;
+          let result;
+          try {
+            result = await containerlabDeploy(lab.topologyFile, {
+              ...tool(STEP_TIMEOUT_MS.containerlabDeploy, {
+                onStderrLine: (line) => {
+                  state.lastToolStderr += `${line}\n`;
+                  if (line.trim()) task.output = earlyNote ? `${line.trim()}  (${earlyNote})` : line.trim();
+                },
+              }),
+              mode: state.rootMode ?? 'none',
+            });
+          } catch (error) {
+            early?.abort(error);
+            await earlyRun?.promise.catch(() => undefined);
+            throw error;
+          } finally {
+            created.abort();
+          }
+          if (earlyRun) {
+            task.output = earlyNote || 'cluster created';
+            await earlyRun.promise;
+          }
           if (result.alreadyExists) {
             state.reused = true;
             return `the kind cluster ${lab.cluster} already existed: reusing it`;
           }
           state.createdNow = true;
-          return `cluster ${lab.cluster} created`;
+          return state.installedEarly ? `cluster ${lab.cluster} created; Calico installed while kind joined the workers` : `cluster ${lab.cluster} created`;
         }),
       },
       {
         title: `Kubeconfig → ${lab.kubeconfigPath}`,
+        skip: () => earlyDone('kubeconfig'),
         task: timed('kubeconfig', async () => {
           if (state.kubeconfigText !== undefined && !state.createdNow) await writePrivateFile(lab.kubeconfigPath, state.kubeconfigText);
           else await exportKubeconfig(lab, tool(STEP_TIMEOUT_MS.kubeconfig));
@@ -214,26 +304,18 @@ export async function deployLab(lab: Lab, o: DeployOptions): Promise<DeploySumma
             [
               {
                 title: 'Wait for the Kubernetes API',
+                skip: () => earlyDone('api'),
                 task: timed('api', async (sub) => {
                   const client = await KubeClient.fromFile(lab.kubeconfigPath, { signal: o.signal, log: o.log });
                   state.client = client;
-                  await pollUntil(
-                    async () => {
-                      const r = await client.request('GET', '/readyz', { noRetry: true, deadline: Math.min(Date.now() + 2_000, deadline.at) });
-                      return r.status === 200;
-                    },
-                    { signal: o.signal, deadline: deadline.step(STEP_TIMEOUT_MS.api), what: 'Kubernetes API', onProgress: (t) => (sub.output = t), intervalMs: 200 },
-                  );
+                  await waitForApi(client, o.signal, (t) => (sub.output = t));
                 }),
               },
               {
                 title: `Fetch calicoctl ${lab.calico.version} and the Calico manifests (sha256-verified, cached)`,
                 task: timed('downloads', async () => {
                   // Started at launch; usually done by now.
-                  const { calicoctl, manifests, docs } = await downloads.promise;
-                  state.calicoctl = calicoctl;
-                  state.manifests = manifests;
-                  state.docs = docs;
+                  await useDownloads();
                   return o.offline ? 'from the cache (--offline)' : undefined;
                 }),
               },
@@ -255,20 +337,8 @@ export async function deployLab(lab: Lab, o: DeployOptions): Promise<DeploySumma
       },
       {
         title: `Install Calico ${lab.calico.version} (server-side apply)`,
-        task: timed('apply calico', async (task) => {
-          const client = state.client!;
-          const [crds, operator] = state.docs!;
-          const stepDeadline = deadline.step(STEP_TIMEOUT_MS.apply);
-          task.output = `applying ${crds.length} CRDs and ${operator.length} operator objects`;
-          await applyAll(client, crds, { deadline: stepDeadline, source: 'operator-crds.yaml', onProgress: (t) => (task.output = `operator-crds.yaml: ${t}`) });
-          await applyAll(client, operator, { deadline: stepDeadline, source: 'tigera-operator.yaml', onProgress: (t) => (task.output = `tigera-operator.yaml: ${t}`) });
-          state.calicoApplied = true;
-          const names = crds.filter((d) => d.kind === 'CustomResourceDefinition').map((d) => d.metadata.name);
-          await waitCrdsEstablished(client, names, { deadline: stepDeadline, signal: o.signal, onProgress: (t) => (task.output = t) });
-          task.output = `applying ${lab.customResources.length} custom resources`;
-          await applyCustomResources(client, lab.customResources, { deadline: stepDeadline });
-          return `${crds.length} CRDs, ${operator.length} operator objects, ${lab.customResources.length} custom resources`;
-        }),
+        skip: () => earlyDone('apply calico'),
+        task: timed('apply calico', async (task) => installCalico(state.client!, o.signal, (t) => (task.output = t))),
       },
       {
         title: `Wait for Calico (TigeraStatus calico, apiserver) and ${lab.nodes.length} nodes Ready`,

@@ -142,6 +142,29 @@ describe('deploy faults', () => {
     expect(doc.kubeconfig).toBe(join(t.labDir, 'topology', 'calico-ipam.kubeconfig'));
   });
 
+  it('Calico is installed while containerlab is still joining the workers (kind answers once its control plane is up)', async () => {
+    t = await startTestWorld({ timeScale: 0.05 });
+    const r = await t.runLab(['deploy', '--topology', t.topology, '--json']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    const doc = JSON.parse(r.stdout) as { steps: { name: string; status: string; note?: string }[] };
+    const apply = doc.steps.find((s) => s.name === 'apply calico');
+    expect(apply).toMatchObject({ status: 'skipped', note: expect.stringMatching(/during containerlab deploy/) });
+    // The world agrees: the operator saw the Installation before kind had joined the last worker.
+    const at = (name: string): number | undefined => t.world.conditions().find((c) => c.name === name)?.at;
+    expect(at('installation-seen')).toBeDefined();
+    expect(at('node-created:calico-ipam-worker2')).toBeDefined();
+    expect(at('installation-seen')!).toBeLessThan(at('node-created:calico-ipam-worker2')!);
+  });
+
+  it('--preload: no Calico before the images are in the nodes, so no early install', async () => {
+    t = await startTestWorld();
+    const r = await t.runLab(['deploy', '--topology', t.topology, '--json', '--preload']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    const doc = JSON.parse(r.stdout) as { steps: { name: string; status: string }[] };
+    expect(doc.steps.find((s) => s.name === 'apply calico')?.status).toBe('done');
+    expect(t.world.host.nodePulls).toEqual([]);
+  });
+
   it('Ctrl-C during deploy: children stopped, exit 130, says what is left and how to continue; next deploy converges', async () => {
     t = await startTestWorld({ timeScale: 0.05 });
     const child = spawn(process.execPath, [cliPath, 'deploy', '--topology', t.topology], { cwd: t.labDir, env: t.env, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -205,7 +205,8 @@ export class CalicoController {
     });
     refreshWorkloads(this.store, 'tigera-operator', this.cluster.nodes.length);
     this.ctx.recorder.condition('operator-running');
-    this.ctx.recorder.span('operator-start', opPull + DURATIONS.operatorStart, ['kind-create']);
+    // The operator needs only the API (kind's control plane), not the workers.
+    this.ctx.recorder.span('operator-start', opPull + DURATIONS.operatorStart, ['kind-api-up']);
 
     // 2. The Installation.
     const inst = await this.waitFor(R.installations, () => this.store.get(R.installations, undefined, 'default'));
@@ -350,6 +351,8 @@ export class CalicoController {
   private async nodeFlow(node: string, index: number): Promise<void> {
     const pod = this.store.list(R.pods, { namespace: NS_CALICO, labels: [{ key: 'k8s-app', op: '=', values: ['calico-node'] }], fields: [{ path: 'spec.nodeName', op: '=', value: node }] }).items[0];
     if (!pod) return;
+    // A worker that kind has not joined yet has no kubelet to run calico-node: wait for its Node.
+    await this.waitFor(R.nodes, () => (this.store.get(R.nodes, undefined, node) ? true : undefined));
     const pullMs = Math.min(DURATIONS.nodePullMax, DURATIONS.nodePullBase + DURATIONS.nodePullStep * index);
     // Three images; the pull time is spread over them.
     let t = DURATIONS.reconcile;
@@ -552,7 +555,8 @@ export class CalicoController {
     if (calico.kind === 'available' && !wasAvailable) {
       this.ctx.recorder.condition('tigerastatus-available:calico');
       this.calicoAvailableAt = simT;
-      this.ctx.recorder.span('calico-rollout', this.calicoAvailableAt, ['operator-start']);
+      // calico-node runs on every node: the roll-out also waits for kind to have joined the workers.
+      this.ctx.recorder.span('calico-rollout', this.calicoAvailableAt, ['operator-start', 'kind-create']);
     }
     this.writeInstallationStatus(calico);
 
