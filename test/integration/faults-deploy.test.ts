@@ -150,7 +150,8 @@ describe('deploy faults', () => {
     const apply = doc.steps.find((s) => s.name === 'apply calico');
     expect(apply).toMatchObject({ status: 'skipped', note: expect.stringMatching(/during containerlab deploy/) });
     // The world agrees: the operator saw the Installation before kind had joined the last worker.
-    const at = (name: string): number | undefined => t.world.conditions().find((c) => c.name === name)?.at;
+    const marks = t.world.conditions();
+    const at = (name: string): number | undefined => marks.find((c) => c.name === name)?.at;
     expect(at('installation-seen')).toBeDefined();
     expect(at('node-created:calico-ipam-worker2')).toBeDefined();
     expect(at('installation-seen')!).toBeLessThan(at('node-created:calico-ipam-worker2')!);
