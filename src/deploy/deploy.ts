@@ -175,12 +175,14 @@ export async function deployLab(lab: Lab, o: DeployOptions): Promise<DeploySumma
    */
   const installWhileCreating = async (signal: AbortSignal, created: AbortSignal, onProgress: (t: string) => void): Promise<void> => {
     const polling = AbortSignal.any([signal, created]);
+    o.log.verbose(`polling \`kind get kubeconfig --name ${lab.cluster}\` every second while containerlab deploys (output not shown: it holds the client key)`);
     let text: string | undefined;
     while (text === undefined && !polling.aborted) {
       text = await kindGetKubeconfig(lab.cluster, { signal: polling, env: o.env, timeout: 10_000 }).catch(() => undefined);
       if (text === undefined) await setTimeout(1_000, undefined, { signal: polling }).catch(() => undefined);
     }
     if (text === undefined || signal.aborted) return;
+    o.log.verbose('kind answered: the control plane is up; installing Calico while the workers join');
     await writePrivateFile(lab.kubeconfigPath, text);
     state.kubeconfigWritten = true;
     const client = await KubeClient.fromFile(lab.kubeconfigPath, { signal, log: o.log });
