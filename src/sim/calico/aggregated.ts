@@ -3,18 +3,9 @@
  * BlockAffinities. In v3 BlockAffinity `deleted` is a bool (omitted when false) and there is no
  * `type`; IPAMBlock and IPAMHandle are not served by projectcalico.org/v3 in v3.30.
  */
-import type { ResourceRef, StoredObject } from '../store.js';
+import type { AggregatedGroup } from '../apiserver/index.js';
+import type { StoredObject } from '../store.js';
 import { R } from './refs.js';
-
-export interface AggregatedResourceDef {
-  name: string;
-  singularName: string;
-  kind: string;
-  namespaced: boolean;
-  shortNames?: string[];
-  source: ResourceRef;
-  toView(obj: StoredObject): StoredObject;
-}
 
 function v3Meta(obj: StoredObject): StoredObject['metadata'] {
   const { managedFields: _mf, generation: _g, ...meta } = obj.metadata;
@@ -36,7 +27,7 @@ export function blockAffinityToV3(obj: StoredObject): StoredObject {
   };
 }
 
-export function projectcalicoV3(): { group: string; version: string; resources: AggregatedResourceDef[] } {
+export function projectcalicoV3(): AggregatedGroup {
   return {
     group: 'projectcalico.org',
     version: 'v3',
