@@ -1,14 +1,11 @@
 /** Store resource refs and fixed names of the simulated Calico v3.30.0 / tigera-operator v1.38.0. */
 import type { ResourceRef } from '../store.js';
+import { refs } from '../cluster/objects.js';
 
 export const R = {
-  nodes: { group: '', resource: 'nodes' },
-  pods: { group: '', resource: 'pods' },
-  namespaces: { group: '', resource: 'namespaces' },
+  // the built-in resources, as the kind cluster's objects name them
+  ...refs,
   events: { group: '', resource: 'events' },
-  deployments: { group: 'apps', resource: 'deployments' },
-  daemonsets: { group: 'apps', resource: 'daemonsets' },
-  replicasets: { group: 'apps', resource: 'replicasets' },
   installations: { group: 'operator.tigera.io', resource: 'installations' },
   apiservers: { group: 'operator.tigera.io', resource: 'apiservers' },
   tigerastatuses: { group: 'operator.tigera.io', resource: 'tigerastatuses' },
