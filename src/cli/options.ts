@@ -153,7 +153,7 @@ export function parseCli(argv: readonly string[]): ParsedCli {
   try {
     parsed = parseArgs({ args: own, options: spec.options as Record<string, OptionSpec>, strict: true, allowPositionals: true });
   } catch (error) {
-    throw new UsageError(`${first}: ${cleanParseArgsMessage(error)}`, { hint: `see \`lab ${first} --help\` for its options` });
+    throw new UsageError(`${first}: ${cleanParseArgsMessage(error)}`, { hint: unknownOptionHint(first, error) });
   }
   const values = parsed.values;
   if (values['help'] === true) return { kind: 'help', command: first };
@@ -175,10 +175,52 @@ export function parseCli(argv: readonly string[]): ParsedCli {
 
 function unknownCommand(name: string): UsageError {
   const names = Object.keys(commands);
-  const near = names.find((n) => n.startsWith(name.slice(0, 3)));
+  const near = closest(name, names) ?? names.find((n) => n.startsWith(name.slice(0, 3)));
   return new UsageError(`unknown command '${name}'`, {
     hint: near ? `did you mean \`lab ${near}\`? Commands: ${names.join(', ')}` : `commands: ${names.join(', ')}; see \`lab --help\``,
   });
+}
+
+/** Edit distance (insert, delete, substitute, swap two neighbours) between two short words. */
+export function editDistance(a: string, b: string): number {
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let best = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, d[i - 2]![j - 2]! + 1);
+      d[i]![j] = best;
+    }
+  }
+  return d[a.length]![b.length]!;
+}
+
+/** The candidate closest to `word` (a typo: at most 1 edit for short words, 2 from 5 letters, 3 from 9), or undefined. */
+export function closest(word: string, candidates: readonly string[]): string | undefined {
+  const limit = word.length >= 9 ? 3 : word.length >= 5 ? 2 : 1;
+  let best: { name: string; distance: number } | undefined;
+  for (const name of candidates) {
+    const distance = editDistance(word, name);
+    if (distance <= limit && (best === undefined || distance < best.distance)) best = { name, distance };
+  }
+  return best?.name;
+}
+
+/** `Try:` for a flag parseArgs rejected: the closest flag of this command, or the command that has it. */
+function unknownOptionHint(command: CommandName, error: unknown): string {
+  const fallback = `see \`lab ${command} --help\` for its options`;
+  if ((error as { code?: string }).code !== 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return fallback;
+  const flag = /Unknown option '(-{1,2})([^'=]+)/.exec(error instanceof Error ? error.message : '');
+  if (!flag) return fallback;
+  const [, dashes, name] = flag as unknown as [string, string, string];
+  const own = commands[command].options as Record<string, OptionSpec>;
+  if (dashes === '--') {
+    const near = closest(name, Object.keys(own));
+    if (near !== undefined) return `did you mean \`--${near}\`? (${fallback})`;
+    const elsewhere = (Object.keys(commands) as CommandName[]).filter((c) => Object.hasOwn(commands[c].options, name));
+    if (elsewhere.length > 0) return `--${name} is an option of ${elsewhere.map((c) => `\`lab ${c}\``).join(', ')}, not of \`lab ${command}\` (${fallback})`;
+  }
+  return fallback;
 }
 
 function cleanParseArgsMessage(error: unknown): string {
