@@ -15,6 +15,7 @@ export const FAULT_IDS = [
   'node-notready',
   'checksum-mismatch',
   'slow',
+  'docker-down',
   // IPAM faults (for verify)
   'node-without-block',
   'leaked-ip',

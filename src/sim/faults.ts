@@ -7,6 +7,7 @@
  * - api-down: the API is unreachable for ~15 simulated s after it first comes up.
  * - checksum-mismatch: the download server serves altered bytes (downloads.ts).
  * - slow: the clock runs 3× slower (world.ts multiplies the time scale).
+ * - docker-down: the fake docker CLI cannot reach its daemon (tools/docker.ts), as with dockerd stopped.
  * image-pull-backoff, node-notready and the IPAM faults are implemented by the Calico part.
  */
 import { FAULT_IDS, isFaultId, type FaultId, type SimClock } from './context.js';
@@ -21,6 +22,7 @@ export const FAULT_DESCRIPTIONS: Record<FaultId, string> = {
   'node-notready': 'one node never becomes Ready',
   'checksum-mismatch': 'the download source serves altered bytes',
   slow: 'everything takes 3× longer',
+  'docker-down': 'the Docker daemon is not running: every docker command but `docker version` fails to connect',
   'node-without-block': 'IPAM: a node has no block affinity',
   'leaked-ip': 'IPAM: an allocation whose pod no longer exists',
   'overlapping-blocks': 'IPAM: two blocks overlap',

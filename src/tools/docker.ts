@@ -5,7 +5,7 @@
  * Contract: ../shared/reference/cli/docker-contract.yaml.
  */
 import { PrerequisiteError, StepFailedError } from '../errors.js';
-import { run, runOk, tail, toolRunOptions, type ToolOptions } from './exec.js';
+import { run, runOk, tail, toolRunOptions, type RunOptions, type RunResult, type ToolOptions } from './exec.js';
 
 /** The fields of `docker info --format '{{json .}}'` lab reads (the document has many more). */
 export interface DockerInfo {
@@ -93,6 +93,25 @@ export function parseIpamConfig(text: string): string[] {
   return (value as IpamConfigEntry[]).map((e) => e.Subnet).filter((s): s is string => typeof s === 'string' && s.length > 0);
 }
 
+/** docker's own words for "the CLI could not talk to the daemon" (stopped, wrong socket, no permission). */
+export function isDaemonUnreachable(stderr: string): boolean {
+  return /Cannot connect to the Docker daemon|permission denied while trying to connect to the Docker daemon|error during connect/i.test(stderr);
+}
+
+/**
+ * `runOk` for docker: a daemon that cannot be reached is a missing prerequisite (exit 3, with the fix
+ * `lab doctor` gives), not a failed step.
+ */
+function dockerOk(args: readonly string[], options: RunOptions & { what: string }): Promise<RunResult> {
+  return runOk('docker', args, {
+    ...options,
+    error: (message, details) => {
+      const stderr = details.filter((d) => !d.startsWith('$ ')).join('\n');
+      return isDaemonUnreachable(stderr) ? daemonError(stderr) : new StepFailedError(message, { details });
+    },
+  });
+}
+
 function daemonError(stderr: string): PrerequisiteError {
   const lines = tail(stderr, 4);
   const first = lines.find((l) => /cannot connect|permission denied|error/i.test(l)) ?? lines[0] ?? 'docker info failed';
@@ -127,6 +146,7 @@ export async function kindNetworkSubnets(o: ToolOptions = {}): Promise<string[] 
   const r = await run('docker', ['network', 'inspect', 'kind', '--format', '{{json .IPAM.Config}}'], toolRunOptions(o, { timeout: 20_000 }));
   if (r.exitCode !== 0) {
     if (/not found|no such network/i.test(r.stderr)) return undefined;
+    if (isDaemonUnreachable(r.stderr)) throw daemonError(r.stderr);
     throw new StepFailedError('docker network inspect kind failed', { details: tail(r.stderr, 6) });
   }
   return parseIpamConfig(r.stdout);
@@ -134,7 +154,7 @@ export async function kindNetworkSubnets(o: ToolOptions = {}): Promise<string[] 
 
 /** Every container (running or not) that kind labelled as part of `cluster`. */
 export async function listClusterContainers(cluster: string, o: ToolOptions = {}): Promise<DockerPsEntry[]> {
-  const r = await runOk('docker', ['ps', '-a', '--filter', `label=${KIND_CLUSTER_LABEL}=${cluster}`, '--format', '{{json .}}'], {
+  const r = await dockerOk(['ps', '-a', '--filter', `label=${KIND_CLUSTER_LABEL}=${cluster}`, '--format', '{{json .}}'], {
     ...toolRunOptions(o, { timeout: 20_000 }),
     what: 'docker ps',
   });
@@ -144,11 +164,11 @@ export async function listClusterContainers(cluster: string, o: ToolOptions = {}
 /** `docker rm -f -v <names…>` (what `kind delete cluster` does). No-op for an empty list. */
 export async function removeContainers(names: readonly string[], o: ToolOptions = {}): Promise<void> {
   if (names.length === 0) return;
-  await runOk('docker', ['rm', '-f', '-v', ...names], { ...toolRunOptions(o, { timeout: 120_000 }), what: 'docker rm' });
+  await dockerOk(['rm', '-f', '-v', ...names], { ...toolRunOptions(o, { timeout: 120_000 }), what: 'docker rm' });
 }
 
 export async function dockerPull(image: string, o: ToolOptions = {}): Promise<void> {
-  await runOk('docker', ['pull', image], { ...toolRunOptions(o, { timeout: 15 * 60_000 }), what: `docker pull ${image}` });
+  await dockerOk(['pull', image], { ...toolRunOptions(o, { timeout: 15 * 60_000 }), what: `docker pull ${image}` });
 }
 
 export async function dockerImageExists(image: string, o: ToolOptions = {}): Promise<boolean> {
@@ -156,10 +176,37 @@ export async function dockerImageExists(image: string, o: ToolOptions = {}): Pro
   return r.exitCode === 0;
 }
 
-export async function dockerSave(images: readonly string[], file: string, o: ToolOptions = {}): Promise<void> {
-  await runOk('docker', ['save', '-o', file, ...images], { ...toolRunOptions(o, { timeout: 30 * 60_000 }), what: 'docker save' });
+/** Go's GOARCH for the `uname -m` machine names `docker info` reports as `Architecture`. */
+const GOARCH: Record<string, string> = { x86_64: 'amd64', amd64: 'amd64', aarch64: 'arm64', arm64: 'arm64', armv7l: 'arm/v7', armv6l: 'arm/v6', ppc64le: 'ppc64le', s390x: 's390x', riscv64: 'riscv64' };
+
+function major(version: unknown): number | undefined {
+  const m = typeof version === 'string' ? /^v?(\d+)\./.exec(version) : null;
+  return m ? Number(m[1]) : undefined;
+}
+
+/**
+ * The platform `docker save` should be limited to, from `docker info`: the daemon's own `OSType/arch`
+ * (the kind nodes run there). Undefined when the engine or the CLI is older than Docker 28 (no
+ * `save --platform`: API 1.48) or the platform is unknown — then a plain save is the only choice, and
+ * on those engines (classic image store) it holds the host platform only anyway.
+ */
+export function savePlatform(info: DockerInfo): string | undefined {
+  const client = (info['ClientInfo'] as { Version?: unknown } | undefined)?.Version;
+  const server = major(info.ServerVersion);
+  if (server === undefined || server < 28) return undefined;
+  const clientMajor = major(client);
+  if (clientMajor !== undefined && clientMajor < 28) return undefined;
+  const os = typeof info['OSType'] === 'string' && info['OSType'] !== '' ? info['OSType'] : undefined;
+  const arch = GOARCH[info.Architecture ?? ''];
+  return os && arch ? `${os}/${arch}` : undefined;
+}
+
+/** `docker save [--platform <p>] -o <file> <images…>`. */
+export async function dockerSave(images: readonly string[], file: string, o: ToolOptions & { platform?: string | undefined } = {}): Promise<void> {
+  const platform = o.platform !== undefined ? ['--platform', o.platform] : [];
+  await dockerOk(['save', ...platform, '-o', file, ...images], { ...toolRunOptions(o, { timeout: 30 * 60_000 }), what: 'docker save' });
 }
 
 export async function dockerLoad(file: string, o: ToolOptions = {}): Promise<void> {
-  await runOk('docker', ['load', '-i', file], { ...toolRunOptions(o, { timeout: 30 * 60_000 }), what: 'docker load' });
+  await dockerOk(['load', '-i', file], { ...toolRunOptions(o, { timeout: 30 * 60_000 }), what: 'docker load' });
 }

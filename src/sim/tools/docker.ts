@@ -452,6 +452,26 @@ const networkSubs: Record<string, Sub> = {
   },
 };
 
+const DAEMON_DOWN = 'Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?';
+
+/**
+ * The `docker-down` fault: the CLI parses its flags, then cannot connect (exit 1). `docker info` still
+ * renders its format over the client-side document (server fields at their zero values, the error in
+ * ServerErrors), as docker/cli's info command does; everything else prints only the error.
+ */
+function daemonDown(c: Ctx, name: string, flags: Record<string, unknown>): number {
+  const f = str(flags['format'] as string);
+  if (name === 'info' && f !== undefined) {
+    const sample = JSON.parse(readSimData('cli/docker-info.json')) as Record<string, unknown>;
+    const zero = (v: unknown): unknown => (typeof v === 'string' ? '' : typeof v === 'number' ? 0 : typeof v === 'boolean' ? false : null);
+    const info: Record<string, unknown> = Object.fromEntries(Object.entries(sample).map(([k, v]) => [k, k === 'ClientInfo' ? v : zero(v)]));
+    info['ServerErrors'] = [DAEMON_DOWN];
+    c.out(`${renderTemplate(f, info)}\n`);
+  }
+  c.err(DAEMON_DOWN);
+  return 1;
+}
+
 function usage(c: Ctx, cmd: string, message: string): number {
   c.err(`${message}\nSee 'docker ${cmd} --help'.\n\nUsage:  docker ${cmd} [OPTIONS]\n`);
   return 1;
@@ -526,6 +546,7 @@ export function docker(rt: SimRuntime): ToolHandler {
       c.out(`\nUsage:  docker ${name} [OPTIONS]\n`);
       return 0;
     }
+    if (rt.ctx.faults.has('docker-down') && name !== 'version') return daemonDown(c, name, parsed.flags);
     try {
       return await sub.run(c, parsed.flags, parsed.args);
     } catch (e) {

@@ -20,7 +20,12 @@ vi.mock('../../../src/tools/exec.js', async (importOriginal) => {
     run: vi.fn(fake),
     runOk: vi.fn(async (file: string, args: readonly string[], o: Record<string, unknown> = {}) => {
       const r = await fake(file, args, o);
-      if (r.exitCode !== 0) throw new Error(`${file} failed: ${r.stderr}`);
+      if (r.exitCode !== 0) {
+        // As the real runOk: a wrapper's own error factory gets the message and `$ cmd` + stderr lines.
+        const factory = o['error'] as ((message: string, details: string[]) => Error) | undefined;
+        if (factory) throw factory(`${String(o['what'] ?? file)} failed (exit ${r.exitCode})`, [`$ ${r.command}`, ...r.stderr.split('\n').filter((l) => l !== '')]);
+        throw new Error(`${file} failed: ${r.stderr}`);
+      }
       return r;
     }),
   };
@@ -74,6 +79,48 @@ describe('docker argv', () => {
     await docker.removeContainers([]);
     await docker.removeContainers(['a', 'b']);
     expect(calls).toEqual([{ file: 'docker', args: ['rm', '-f', '-v', 'a', 'b'] }]);
+  });
+  it('daemon down during ps / rm / pull / save / load → PrerequisiteError (exit 3) with the fix, not "docker ps failed"', async () => {
+    const down = { exitCode: 1, stderr: 'Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?\n' };
+    for (const call of [
+      () => docker.listClusterContainers('calico-ipam'),
+      () => docker.removeContainers(['a']),
+      () => docker.dockerPull('a:1'),
+      () => docker.dockerSave(['a:1'], '/tmp/i.tar'),
+      () => docker.dockerLoad('/tmp/i.tar'),
+      () => docker.kindNetworkSubnets(),
+    ]) {
+      next = [down];
+      const e = (await call().catch((x: unknown) => x)) as InstanceType<typeof PrerequisiteError>;
+      expect(e).toBeInstanceOf(PrerequisiteError);
+      expect(e.message).toBe('cannot reach the Docker daemon: Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?');
+      expect(e.hint).toMatch(/^start Docker \(`sudo systemctl start docker`\)/);
+    }
+  });
+  it('other docker ps failures stay step failures (exit 1)', async () => {
+    next = [{ exitCode: 1, stderr: 'Error response from daemon: invalid filter \'label\'\n' }];
+    const e = (await docker.listClusterContainers('calico-ipam').catch((x: unknown) => x)) as InstanceType<typeof StepFailedError>;
+    expect(e).toBeInstanceOf(StepFailedError);
+    expect(e.message).toBe('docker ps failed (exit 1)');
+  });
+  it('docker save --platform when asked', async () => {
+    await docker.dockerSave(['a:1'], '/tmp/i.tar', { platform: 'linux/arm64' });
+    expect(calls[0]!.args).toEqual(['save', '--platform', 'linux/arm64', '-o', '/tmp/i.tar', 'a:1']);
+  });
+  it.each([
+    ['28.5.2', '28.5.2', 'x86_64', 'linux/amd64'],
+    ['29.1.1', '29.1.1', 'aarch64', 'linux/arm64'],
+    ['29.1.1', '29.1.1', 'armv7l', 'linux/arm/v7'],
+    ['27.5.1', '27.5.1', 'x86_64', undefined],
+    ['28.0.0', '27.3.1', 'x86_64', undefined],
+    ['', '28.5.2', 'x86_64', undefined],
+    ['28.5.2', '28.5.2', 'mips', undefined],
+  ] as const)('save platform: engine %s, CLI %s, %s → %s', (server, client, arch, want) => {
+    const info = docker.parseDockerInfo(fixture('docker-info.json'));
+    info.ServerVersion = server;
+    (info['ClientInfo'] as Record<string, unknown>)['Version'] = client;
+    info.Architecture = arch;
+    expect(docker.savePlatform(info)).toBe(want);
   });
   it('pull / image exists / save / load', async () => {
     next = [{ exitCode: 0 }, { exitCode: 1 }, { exitCode: 0 }, { exitCode: 0 }];
