@@ -1,6 +1,6 @@
 /**
  * `lab images`: list every image the lab needs (`--json` too); `--save <file>` pulls what is missing
- * and writes all of them into one archive; `--load <file>` loads such an archive (CI caches it).
+ * and writes all of them into one archive (for the Docker daemon's platform, on Docker ≥ 28); `--load <file>` loads such an archive (CI caches it).
  */
 import { UsageError } from '../errors.js';
 import { labImages, loadImages, saveImages } from '../images/index.js';
@@ -23,8 +23,8 @@ export async function run(ctx: CommandContext<'images'>): Promise<number> {
   const images = labImages(lab);
   if (o.save !== undefined) {
     const r = await saveImages(lab, o.save, { signal: ctx.signal, log: ctx.log, env: ctx.env, onProgress: (l) => ctx.log.info(l) });
-    if (o.json) ctx.stdout.write(`${JSON.stringify({ ok: true, file: r.file, images: r.images, pulled: r.pulled }, null, 2)}\n`);
-    else ctx.log.info(`saved ${r.images.length} images (${r.pulled.length} pulled now) to ${r.file}`);
+    if (o.json) ctx.stdout.write(`${JSON.stringify({ ok: true, file: r.file, images: r.images, pulled: r.pulled, platform: r.platform ?? null }, null, 2)}\n`);
+    else ctx.log.info(`saved ${r.images.length} images (${r.pulled.length} pulled now) ${r.platform ? `for ${r.platform}` : 'for every platform the engine holds (Docker < 28 has no `save --platform`)'} to ${r.file}`);
     return 0;
   }
   if (o.json) {

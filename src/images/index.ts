@@ -1,13 +1,14 @@
 /**
  * The images a lab needs (the kind node image + the Calico images of the selected version, from the
  * pins file) and the archive CI caches between runs: `lab images --save <file>` pulls what is missing
- * and `docker save`s everything into one file; `--load <file>` `docker load`s it back.
+ * and `docker save`s everything (for the daemon's platform) into one file; `--load <file>` `docker
+ * load`s it back.
  */
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { PrerequisiteError } from '../errors.js';
 import type { Lab } from '../lab/model.js';
-import { dockerImageExists, dockerLoad, dockerPull, dockerSave } from '../tools/docker.js';
+import { dockerImageExists, dockerInfo, dockerLoad, dockerPull, dockerSave, savePlatform } from '../tools/docker.js';
 import type { ToolOptions } from '../tools/exec.js';
 
 export interface LabImage {
@@ -59,21 +60,31 @@ export async function pullMissing(images: readonly string[], o: ImageOptions): P
   return missing;
 }
 
-/** `lab images --save <file>`: pull what is missing, then one `docker save` of every image (written atomically). */
-export async function saveImages(lab: Pick<Lab, 'nodeImage' | 'calico'>, file: string, o: ImageOptions): Promise<{ file: string; images: string[]; pulled: string[] }> {
+/**
+ * `lab images --save <file>`: pull what is missing, then one `docker save` of every image (written
+ * atomically), limited to the daemon's platform where the engine can (Docker ≥ 28): on the containerd
+ * image store (Docker 29's default) a plain save writes every platform's index with blobs that were
+ * never pulled, which `ctr import` rejects.
+ */
+export async function saveImages(
+  lab: Pick<Lab, 'nodeImage' | 'calico'>,
+  file: string,
+  o: ImageOptions,
+): Promise<{ file: string; images: string[]; pulled: string[]; platform: string | undefined }> {
   const images = labImages(lab).map((i) => i.image);
+  const platform = savePlatform(await dockerInfo({ ...toolOptions(o), timeout: 20_000 }));
   const pulled = await pullMissing(images, o);
   const target = path.resolve(file);
   await mkdir(path.dirname(target), { recursive: true });
   const temp = `${target}.${process.pid}.tmp`;
   try {
-    o.onProgress?.(`saving ${images.length} images to ${target}`);
-    await dockerSave(images, temp, toolOptions(o));
+    o.onProgress?.(`saving ${images.length} images${platform ? ` (${platform})` : ''} to ${target}`);
+    await dockerSave(images, temp, { ...toolOptions(o), platform });
     await rename(temp, target);
   } finally {
     await rm(temp, { force: true });
   }
-  return { file: target, images, pulled };
+  return { file: target, images, pulled, platform };
 }
 
 /** `lab images --load <file>`: `docker load -i <file>`. */

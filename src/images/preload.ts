@@ -2,15 +2,16 @@
  * `lab deploy --preload`: pull every Calico image once on the host and load it into every kind node,
  * so the nodes never pull from a registry themselves (Docker Hub rate limits are the top cause of red
  * nightly runs). `kind load docker-image` first; where Docker's containerd image store makes that fail
- * (`ctr: content digest sha256:…: not found`, kind issue #3795), fall back to `docker save` +
- * `kind load image-archive`.
+ * (`ctr: content digest sha256:…: not found`, kind issue #3795), fall back to `docker save` for the
+ * daemon's platform + `kind load image-archive`.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { errorMessage, PrerequisiteError, TimeoutError } from '../errors.js';
 import type { Lab } from '../lab/model.js';
-import { run, runOk, type ToolOptions } from '../tools/exec.js';
+import { dockerInfo, dockerSave, savePlatform } from '../tools/docker.js';
+import type { ToolOptions } from '../tools/exec.js';
 import { kindLoadDockerImage, kindLoadImageArchive } from '../tools/kind.js';
 import type { Logger } from '../ui/log.js';
 import { missingImages, pullMissing } from './index.js';
@@ -77,18 +78,15 @@ export async function preloadImages(lab: Lab, o: PreloadOptions): Promise<{ pull
   return { pulled, loaded: images };
 }
 
-/** `docker save [--platform linux/<arch>] -o <tmp> <images…>` + `kind load image-archive <tmp>`. */
+/** `docker save [--platform <daemon's platform>] -o <tmp> <images…>` + `kind load image-archive <tmp>`. */
 async function loadThroughArchive(cluster: string, images: string[], tool: ToolOptions): Promise<void> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'lab-preload-'));
   const file = path.join(dir, 'images.tar');
   try {
-    const arch = ({ x64: 'amd64', arm64: 'arm64' } as Record<string, string>)[process.arch] ?? process.arch;
-    const timeout = tool.timeout ?? 30 * 60_000;
-    const base = { ...(tool.signal ? { signal: tool.signal } : {}), ...(tool.log ? { log: tool.log } : {}), ...(tool.env ? { env: tool.env } : {}), timeout };
-    // One platform only: a multi-platform save is what the node's `ctr import` chokes on.
-    const withPlatform = await run('docker', ['save', '--platform', `linux/${arch}`, '-o', file, ...images], base);
-    // Docker < 28 has no `save --platform`: save everything then.
-    if (withPlatform.exitCode !== 0) await runOk('docker', ['save', '-o', file, ...images], { ...base, what: 'docker save' });
+    // One platform only: a multi-platform save is what the node's `ctr import` chokes on. Docker < 28
+    // has no `save --platform` (and its classic store holds one platform anyway): save everything then.
+    const platform = savePlatform(await dockerInfo({ ...tool, timeout: Math.min(tool.timeout ?? 20_000, 20_000) }));
+    await dockerSave(images, file, { ...tool, timeout: tool.timeout ?? 30 * 60_000, platform });
     await kindLoadImageArchive(cluster, file, tool);
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -14,19 +14,39 @@ afterEach(() => {
 });
 
 /**
- * Tiny fake `docker` and `kind` on PATH that append their argv to calls.log. `docker image inspect`
- * succeeds only for images listed in $PRESENT; `kind load docker-image` fails with kind's real
- * containerd image-store error when $KIND_STORE_BUG=1.
+ * `docker info --format '{{json .}}'` as recorded from Docker 28.5.2 (test/fixtures/cli/docker-info.json),
+ * with the engine and CLI versions and the architecture changed where a test needs another engine.
+ */
+function dockerInfoJson(change: { server?: string; client?: string; arch?: string } = {}): string {
+  const info = JSON.parse(readFileSync(new URL('../../fixtures/cli/docker-info.json', import.meta.url), 'utf8')) as Record<string, unknown> & { ClientInfo: Record<string, unknown> };
+  if (change.server !== undefined) info['ServerVersion'] = change.server;
+  if (change.client !== undefined) info.ClientInfo['Version'] = change.client;
+  if (change.arch !== undefined) info['Architecture'] = change.arch;
+  return JSON.stringify(info);
+}
+
+/**
+ * Tiny fake `docker` and `kind` on PATH that append their argv to calls.log. `docker info` prints
+ * $DOCKER_INFO_JSON (default: the recorded Docker 28.5.2 document; empty: the daemon is down);
+ * `docker image inspect` succeeds only for images listed in $PRESENT; `kind load docker-image` fails
+ * with kind's real containerd image-store error when $KIND_STORE_BUG=1.
  */
 function fakeTools(env: Record<string, string>): { env: NodeJS.ProcessEnv; calls: () => string[] } {
   const dir = mkdtempSync(path.join(tmpdir(), 'lab-fake-'));
   dirs.push(dir);
   const logFile = path.join(dir, 'calls.log');
+  const infoFile = path.join(dir, 'info.json');
+  const infoJson = env['DOCKER_INFO_JSON'] ?? dockerInfoJson();
+  if (infoJson !== '') writeFileSync(infoFile, `${infoJson}\n`);
   const docker = `#!/bin/sh
 echo "docker $*" >> "${logFile}"
 if [ "$1" = image ] && [ "$2" = inspect ]; then
   for p in $PRESENT; do [ "$p" = "$5" ] && { echo sha256:1; exit 0; }; done
   echo "Error response from daemon: No such image: $5" >&2; exit 1
+fi
+if [ "$1" = info ]; then
+  if [ -n "$DOCKER_INFO" ]; then cat "$DOCKER_INFO"; exit 0; fi
+  echo 'Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?' >&2; exit 1
 fi
 if [ "$1" = save ]; then
   while [ $# -gt 0 ]; do [ "$1" = -o ] && { echo archive > "$2"; }; shift; done
@@ -48,7 +68,7 @@ exit 0
   chmodSync(path.join(dir, 'docker'), 0o755);
   chmodSync(path.join(dir, 'kind'), 0o755);
   return {
-    env: { PATH: `${dir}:/usr/bin:/bin`, ...env },
+    env: { PATH: `${dir}:/usr/bin:/bin`, ...(infoJson !== '' ? { DOCKER_INFO: infoFile } : {}), ...env },
     calls: () => {
       try {
         return readFileSync(logFile, 'utf8').trim().split('\n');
@@ -90,8 +110,22 @@ describe('preloadImages', () => {
     expect(r.pulled).toEqual([]);
     const calls = t.calls();
     const save = calls.find((c) => c.startsWith('docker save'));
-    expect(save).toMatch(new RegExp(`^docker save --platform linux/\\w+ -o \\S+/images\\.tar ${lab.calico.images.join(' ').replaceAll('.', '\\.')}$`));
+    expect(save).toMatch(new RegExp(`^docker save --platform linux/amd64 -o \\S+/images\\.tar ${lab.calico.images.join(' ').replaceAll('.', '\\.')}$`));
     expect(calls.at(-1)).toMatch(/^kind load image-archive \S+\/images\.tar --name calico-ipam$/);
+  });
+
+  it('the fallback saves for the daemon\'s architecture (docker info), not node\'s', async () => {
+    const t = fakeTools({ PRESENT: lab.calico.images.join(' '), KIND_STORE_BUG: '1', DOCKER_INFO_JSON: dockerInfoJson({ arch: 'aarch64' }) });
+    await preloadImages(lab, { signal, log, env: t.env });
+    expect(t.calls().find((c) => c.startsWith('docker save'))).toMatch(/^docker save --platform linux\/arm64 -o /);
+  });
+
+  it('the fallback on an engine older than Docker 28 saves without --platform (it has no such flag)', async () => {
+    const t = fakeTools({ PRESENT: lab.calico.images.join(' '), KIND_STORE_BUG: '1', DOCKER_INFO_JSON: dockerInfoJson({ server: '27.5.1', client: '27.5.1' }) });
+    await preloadImages(lab, { signal, log, env: t.env });
+    const calls = t.calls();
+    expect(calls.filter((c) => c.startsWith('docker save'))).toEqual([expect.stringMatching(new RegExp(`^docker save -o \\S+/images\\.tar ${lab.calico.images.join(' ').replaceAll('.', '\\.')}$`))]);
+    expect(calls.at(-1)).toMatch(/^kind load image-archive /);
   });
 
   it('other kind failures are not papered over', async () => {
@@ -114,6 +148,32 @@ describe('saveImages', () => {
     const r = await saveImages(lab, out, { signal, env: t.env });
     expect(r.pulled.sort()).toEqual([...lab.calico.images].sort());
     expect(readFileSync(out, 'utf8')).toBe('archive\n');
-    expect(t.calls().find((c) => c.startsWith('docker save'))).toMatch(new RegExp(`-o ${out.replaceAll('.', '\\.')}\\.\\d+\\.tmp kindest/node:v1\\.28\\.0 `));
+    expect(t.calls().find((c) => c.startsWith('docker save'))).toMatch(new RegExp(`^docker save --platform linux/amd64 -o ${out.replaceAll('.', '\\.')}\\.\\d+\\.tmp kindest/node:v1\\.28\\.0 `));
+    expect(r.platform).toBe('linux/amd64');
+  });
+
+  it('on an engine older than Docker 28 it saves without --platform', async () => {
+    const t = fakeTools({ PRESENT: labImages(lab).map((i) => i.image).join(' '), DOCKER_INFO_JSON: dockerInfoJson({ server: '27.5.1', client: '27.5.1' }) });
+    const out = path.join(mkdtempSync(path.join(tmpdir(), 'lab-save-')), 'images.tar');
+    dirs.push(path.dirname(out));
+    const r = await saveImages(lab, out, { signal, env: t.env });
+    expect(r.platform).toBeUndefined();
+    expect(t.calls().filter((c) => c.startsWith('docker save'))).toEqual([expect.stringMatching(/^docker save -o \S+\.tmp kindest\/node:v1\.28\.0 /)]);
+  });
+
+  it('a Docker 28 engine driven by an older CLI saves without --platform too', async () => {
+    const t = fakeTools({ PRESENT: labImages(lab).map((i) => i.image).join(' '), DOCKER_INFO_JSON: dockerInfoJson({ client: '27.3.1' }) });
+    const out = path.join(mkdtempSync(path.join(tmpdir(), 'lab-save-')), 'images.tar');
+    dirs.push(path.dirname(out));
+    expect((await saveImages(lab, out, { signal, env: t.env })).platform).toBeUndefined();
+  });
+
+  it('the daemon down is a missing prerequisite with docker\'s words and the fix, before anything is pulled', async () => {
+    const t = fakeTools({ DOCKER_INFO_JSON: '' });
+    const out = path.join(mkdtempSync(path.join(tmpdir(), 'lab-save-')), 'images.tar');
+    dirs.push(path.dirname(out));
+    const e = await saveImages(lab, out, { signal, env: t.env }).catch((error: unknown) => error);
+    expect(e).toMatchObject({ exitCode: 3, message: 'cannot reach the Docker daemon: Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?' });
+    expect(t.calls().some((c) => c.startsWith('docker pull'))).toBe(false);
   });
 });
