@@ -77,12 +77,32 @@ function parse(argv: string[], allowed: Record<string, boolean>): Parsed | undef
   return { words, flags };
 }
 
+/** spec.kubeconfig of a CalicoAPIConfig file (kubernetes datastore), or the error calicoctl gives for it. */
+function configFileKubeconfig(file: string): { kubeconfig: string | undefined } | Exit {
+  const fail = (why: string): Exit => new Exit(1, '', `Failed to create Calico API client: syntax error in ${file}: ${why}\n`);
+  let doc: { apiVersion?: unknown; kind?: unknown; spec?: { datastoreType?: unknown; kubeconfig?: unknown } };
+  try {
+    doc = (parseYaml(readFileSync(file, 'utf8')) ?? {}) as typeof doc;
+  } catch (e) {
+    return fail(`failed to parse config as YAML/JSON: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  if (doc.apiVersion !== 'projectcalico.org/v3') return fail(`invalid config file: unknown APIVersion '${String(doc.apiVersion ?? '')}'`);
+  if (doc.kind !== 'CalicoAPIConfig') return fail(`invalid config file: expected kind 'CalicoAPIConfig', got '${String(doc.kind ?? '')}'`);
+  const type = doc.spec?.datastoreType;
+  // An etcd datastore is another cluster: none is simulated, so it never answers.
+  if (type !== undefined && type !== '' && type !== 'kubernetes') return new Exit(1, '', 'Failed to create Calico API client: context deadline exceeded\n');
+  return { kubeconfig: typeof doc.spec?.kubeconfig === 'string' && doc.spec.kubeconfig !== '' ? doc.spec.kubeconfig : undefined };
+}
+
 function pickTarget(inv: ToolInvocation, flags: Map<string, string | true>): CalicoTarget | Exit | undefined {
   const config = flags.get('--config');
   if (typeof config === 'string' && config !== DEFAULT_CONFIG && !existsSync(resolve(inv.cwd, config))) {
     return new Exit(1, `Error reading config file: ${config}\n`);
   }
-  const kubeconfig = inv.env['CALICO_KUBECONFIG'] ?? inv.env['KUBECONFIG'];
+  // With a config file no environment variable is read (libcalico-go apiconfig.LoadClientConfigFromFile).
+  const fromFile = typeof config === 'string' && config !== DEFAULT_CONFIG ? configFileKubeconfig(resolve(inv.cwd, config)) : undefined;
+  if (fromFile instanceof Exit) return fromFile;
+  const kubeconfig = fromFile !== undefined ? fromFile.kubeconfig : (inv.env['CALICO_KUBECONFIG'] ?? inv.env['KUBECONFIG']);
   let port: number | undefined;
   if (kubeconfig) {
     const first = kubeconfig.split(':').find((p) => p !== '') ?? '';

@@ -1,7 +1,7 @@
 /**
  * The exact argv of every tool call (the process runner is mocked), including sudo.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 
@@ -222,7 +222,44 @@ describe('calicoctl', () => {
     await calicoctl.runCalicoctl('/cache/calicoctl', ['ipam', 'show'], { kubeconfig: '/lab/k.kubeconfig', env: { PATH: '/bin', KUBECONFIG: '/other', CALICO_DATASTORE_TYPE: 'etcdv3', ETCD_ENDPOINTS: 'x' } });
     expect(calls).toHaveLength(1);
     expect(calls[0]!.file).toBe('/cache/calicoctl');
-    expect(calls[0]!.args).toEqual(['ipam', 'show']);
+    expect(calls[0]!.args.slice(0, 2)).toEqual(['ipam', 'show']);
     expect(calls[0]!.env).toEqual({ PATH: '/bin', DATASTORE_TYPE: 'kubernetes', KUBECONFIG: '/lab/k.kubeconfig' });
+  });
+
+  it('F-4: passes --config=<a CalicoAPIConfig lab wrote> so /etc/calico/calicoctl.cfg cannot win; the file is 0600 and gone afterwards', async () => {
+    // calico v3.30 clientmgr.LoadClientConfig: the default file, when it exists, is read and the env ignored.
+    let seen: { path: string; mode: number; text: string } | undefined;
+    const exec = await import('../../../src/tools/exec.js');
+    vi.mocked(exec.run).mockImplementationOnce(async (file, args) => {
+      calls.push({ file, args: [...args] });
+      const flag = args.find((a) => a.startsWith('--config='))!;
+      const p = flag.slice('--config='.length);
+      seen = { path: p, mode: statSync(p).mode & 0o777, text: readFileSync(p, 'utf8') };
+      return { command: file, exitCode: 0, stdout: '', stderr: '' };
+    });
+    await calicoctl.runCalicoctl('/cache/calicoctl', ['ipam', 'check', '-o', '/tmp/r.json'], { kubeconfig: 'topology/calico-ipam.kubeconfig', env: { PATH: '/bin' } });
+    expect(calls[0]!.args).toEqual(['ipam', 'check', '-o', '/tmp/r.json', `--config=${seen!.path}`]);
+    expect(seen!.path).not.toBe('/etc/calico/calicoctl.cfg');
+    expect(seen!.mode).toBe(0o600);
+    // The shape libcalico-go's strict loader accepts: apiVersion projectcalico.org/v3, kind CalicoAPIConfig, spec.{datastoreType,kubeconfig}.
+    expect(JSON.parse(seen!.text)).toEqual({
+      apiVersion: 'projectcalico.org/v3',
+      kind: 'CalicoAPIConfig',
+      metadata: {},
+      spec: { datastoreType: 'kubernetes', kubeconfig: join(process.cwd(), 'topology/calico-ipam.kubeconfig') },
+    });
+    expect(existsSync(seen!.path)).toBe(false);
+  });
+
+  it('the config file is removed when calicoctl fails too', async () => {
+    let config = '';
+    const exec = await import('../../../src/tools/exec.js');
+    vi.mocked(exec.run).mockImplementationOnce(async (_file, args) => {
+      config = args.find((a) => a.startsWith('--config='))!.slice('--config='.length);
+      throw new Error('interrupted');
+    });
+    await expect(calicoctl.runCalicoctl('/cache/calicoctl', ['ipam', 'show'], { kubeconfig: '/lab/k.kubeconfig' })).rejects.toThrow('interrupted');
+    expect(config).not.toBe('');
+    expect(existsSync(config)).toBe(false);
   });
 });
