@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 
 interface Step { name?: string; uses?: string; run?: string; if?: string; with?: Record<string, unknown>; id?: string }
-interface Job { 'runs-on': string; needs?: string; steps: Step[]; strategy?: { 'fail-fast'?: boolean; matrix: Record<string, unknown> }; outputs?: Record<string, string> }
+interface Job { name?: string; 'runs-on': string; needs?: string; steps: Step[]; strategy?: { 'fail-fast'?: boolean; matrix: Record<string, unknown> }; outputs?: Record<string, string> }
 interface Workflow { on: Record<string, unknown>; concurrency?: { group: string; 'cancel-in-progress'?: boolean }; env?: Record<string, string>; jobs: Record<string, Job> }
 
 const root = new URL('../../../', import.meta.url);
@@ -92,6 +92,7 @@ describe('nightly.yml', () => {
       /actions\/cache\/restore@v\d/,
       /npx lab images --load/,
       /npx lab deploy --preload --calico-version "\$\{\{ matrix\.calico \}\}"/,
+      /Image pulls failed/,
       /npx lab verify .*--junit .*--json/,
       /mikepenz\/action-junit-report@v\d|dorny\/test-reporter@v\d/,
       /npx lab images --save/,
@@ -102,12 +103,64 @@ describe('nightly.yml', () => {
     ]);
     const step = (i: number): Step => lab.steps[at[i]!]!;
     expect(step(7).if).toMatch(/cache-hit == 'true'/);
-    expect(step(10).if).toMatch(/!cancelled\(\)/);
-    expect(step(11).if).toMatch(/cache-hit != 'true'/);
-    expect(step(13).if).toMatch(/failure\(\)/);
-    expect(lab.steps[find(lab.steps, /upload-artifact/, at[13]!)]!.if).toMatch(/failure\(\)/);
-    expect(step(15).if).toMatch(/always\(\)/);
-    expect(at[15]).toBe(lab.steps.length - 1);
+    expect(step(9).if).toMatch(/failure\(\)/);
+    expect(step(11).if).toMatch(/!cancelled\(\)/);
+    expect(step(12).if).toMatch(/cache-hit != 'true'/);
+    expect(step(14).if).toMatch(/failure\(\)/);
+    expect(lab.steps[find(lab.steps, /upload-artifact/, at[14]!)]!.if).toMatch(/failure\(\)/);
+    expect(step(16).if).toMatch(/always\(\)/);
+    expect(at[16]).toBe(lab.steps.length - 1);
+  });
+
+  /** The step whose uses/run matches, with its `if` (every step after a failure is judged by it). */
+  const stepOf = (re: RegExp): Step => {
+    const i = find(lab.steps, re);
+    expect(i, `a step matching ${re}`).toBeGreaterThanOrEqual(0);
+    return lab.steps[i]!;
+  };
+
+  it('F-10: collect and destroy run only when the dependencies were installed and deploy started', () => {
+    const deps = lab.steps.find((s) => /^npm ci\b/m.test(s.run ?? ''))!;
+    const deploy = lab.steps.find((s) => /npx lab deploy/.test(s.run ?? ''))!;
+    expect(deps.id).toBe('deps');
+    expect(deploy.id).toBe('deploy');
+    for (const re of [/npx lab collect/, /npx lab destroy/]) {
+      const guard = stepOf(re).if ?? '';
+      expect(guard, String(re)).toMatch(/steps\.deps\.outcome == 'success'/);
+      expect(guard, String(re)).toMatch(/steps\.deploy\.outcome != 'skipped'/);
+    }
+    expect(stepOf(/npx lab destroy/).if).toMatch(/^\$\{\{ always\(\) && /);
+    expect(stepOf(/npx lab collect/).if).toMatch(/^\$\{\{ failure\(\) && /);
+    // every other `npx lab` step after a possible failure is guarded the same way or needs success
+    for (const s of lab.steps.filter((x) => /npx lab /.test(x.run ?? '') && /always\(\)|failure\(\)|cancelled\(\)/.test(x.if ?? ''))) {
+      expect(s.if, s.name).toMatch(/steps\.deps\.outcome == 'success'/);
+    }
+  });
+
+  it('F-10: one leg without --preload, for the default version only; the cache is the preload legs\' business', () => {
+    const matrix = lab.strategy!.matrix as { install?: unknown; include?: Record<string, unknown>[] };
+    expect(matrix.install).toEqual(['preload']);
+    expect(matrix.include).toEqual([{ calico: '${{ needs.versions.outputs.default }}', install: 'early' }]);
+    const versions = wf.jobs['versions']!;
+    expect(versions.outputs?.['default']).toBe('${{ steps.pins.outputs.default }}');
+    expect(versions.steps.map(text).join('\n')).toMatch(/default=\$\{pins\.default\}/);
+    const deploy = stepOf(/npx lab deploy/).run!;
+    expect(deploy).toMatch(/if \[ "\$\{\{ matrix\.install \}\}" = preload \]; then\n\s*npx lab deploy --preload --calico-version "\$\{\{ matrix\.calico \}\}"[^\n]*\n\s*else\n\s*npx lab deploy --calico-version "\$\{\{ matrix\.calico \}\}"/);
+    expect(deploy).toMatch(/set -o pipefail/);
+    for (const re of [/actions\/cache\/restore/, /npx lab images --load/, /npx lab images --save/, /actions\/cache\/save/]) expect(stepOf(re).if, String(re)).toMatch(/matrix\.install == 'preload'/);
+    // two legs of one version must not collide on artifact or check names
+    for (const s of lab.steps.filter((x) => /upload-artifact|action-junit-report/.test(x.uses ?? ''))) {
+      expect(String(s.with?.['name'] ?? s.with?.['check_name']), s.name).toMatch(/matrix\.install/);
+    }
+    expect(lab.name).toMatch(/matrix\.install/);
+  });
+
+  it('F-10: a failed deploy is classified: image pulls that failed are reported as such', () => {
+    const report = stepOf(/Image pulls failed/);
+    expect(report.if).toBe("${{ failure() && steps.deploy.outcome == 'failure' }}");
+    expect(report.run).toMatch(/GITHUB_STEP_SUMMARY/);
+    expect(report.run).toMatch(/::error title=Image pulls failed/);
+    expect(stepOf(/npx lab deploy/).run).toMatch(/tee "\$RESULTS\/deploy\.log"/);
   });
 
   it('keys the image cache on the pins file', () => {
