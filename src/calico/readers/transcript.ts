@@ -1,0 +1,200 @@
+/**
+ * Terminal transcripts: a file of prompts, commands and their outputs. A line is a prompt only when a
+ * recognised command follows it, so YAML comments (`# Source: …`) and Corefile text stay output.
+ * Prompt forms: `user@host:path$ `, `user@host:/# `, `[user@host dir]$ `, `➜  dir `, `bash-5.2# `,
+ * and the bare `$ `, `% `, `# `, `/ # ` (a busybox shell in a pod), `~ $ `.
+ * A bare `# ` is the weakest (it is also a comment): only a reader's own tool with a known subcommand
+ * counts there. `user@host` names a lab node only when host is one of `ctx.nodeNames`.
+ */
+import { ParseError } from '../parse.js';
+import { parseCommand, type CommandLine } from './command.js';
+import { READERS, type AnyReader } from './registry.js';
+import { numberedLines } from './table.js';
+import type { CaptureMeta, CapturePart, CaptureRead, IgnoredPart, ReadContext } from './types.js';
+
+interface Prompt {
+  command: string;
+  user?: string;
+  host?: string;
+  strength: 'strong' | 'bare' | 'hash';
+}
+
+const SUBCOMMANDS: Record<string, RegExp> = {
+  kubectl: /^(get|describe|apply|create|delete|exec|logs|edit|patch|label|annotate|rollout|scale|top|config|cluster-info|version|api-resources|explain|wait|run|expose|port-forward|cp|debug|events|auth|-\S+)$/,
+  calicoctl: /^(ipam|get|node|version|apply|create|delete|replace|patch|label|datastore|cluster|-\S+)$/,
+  containerlab: /^(inspect|deploy|destroy|version|graph|exec|save|generate|tools|-\S+)$/,
+  ip: /^(route|r|ro|addr|a|address|link|l|neigh|n|rule|-\S+)$/,
+  docker: /^(exec|ps|network|inspect|logs|info|version|images|run|container|-\S+)$/,
+  kind: /^(get|create|delete|export|load|version|build)$/,
+};
+const TOOLS = new Set(['kubectl', 'k', 'calicoctl', 'containerlab', 'clab', 'ip', 'docker', 'kind']);
+const SHELL = new Set(['cat', 'ls', 'cd', 'echo', 'export', 'grep', 'egrep', 'jq', 'yq', 'curl', 'wget', 'ping', 'head', 'tail', 'less', 'more', 'watch', 'sudo', 'env', 'bash', 'sh', 'sleep', 'chmod', 'mkdir', 'source', 'helm', 'git', 'ssh', 'traceroute', 'tracepath', 'tcpdump', 'iptables', 'nslookup', 'dig', 'vi', 'vim', 'nano', 'which', 'hostname', 'uname', 'time', 'clear', 'exit', 'pwd', 'whoami', 'nc', 'ss', 'netstat', 'route', 'arp', 'bridge', 'crictl', 'systemctl', 'journalctl', 'tee', 'wc', 'sort', 'awk', 'sed', 'brctl', 'nft', 'ipvsadm', 'conntrack']);
+
+/** Is `command` something a person types at a prompt of this strength? */
+function recognised(command: string, strength: Prompt['strength']): boolean {
+  const words = command.trim().split(/\s+/);
+  let i = 0;
+  while (words[i] !== undefined && (/^[A-Za-z_][A-Za-z0-9_]*=/.test(words[i]!) || words[i] === 'sudo')) i++;
+  const w = words[i];
+  if (w === undefined || w === '') return false;
+  const base = w.split('/').pop()!;
+  if (strength === 'strong') return /^[\w.~/+-]+$/.test(w);
+  if (TOOLS.has(base)) {
+    if (strength === 'bare') return true;
+    const tool = base === 'k' ? 'kubectl' : base === 'clab' ? 'containerlab' : base;
+    const next = words[i + 1];
+    return next !== undefined && (SUBCOMMANDS[tool]?.test(next) ?? false);
+  }
+  if (strength === 'bare') return SHELL.has(base) || w.startsWith('./');
+  // After a bare `#`: a path-like argument keeps `# cat /etc/resolv.conf` apart from prose.
+  return ((base === 'cat' || base === 'ls' || base === 'cd') && /^[~/.]/.test(words[i + 1] ?? '')) || w.startsWith('./');
+}
+
+const STRONG: RegExp[] = [
+  /^(?:\([^)]*\)\s*)?([A-Za-z_][\w.-]*)@([A-Za-z0-9][\w.-]*):[^\s$#]*\s?[$#%]\s?(.*)$/, // user@host:path$
+  /^(?:\([^)]*\)\s*)?([A-Za-z_][\w.-]*)@([A-Za-z0-9][\w.-]*)\s?[$#%]\s?(.*)$/, // user@host$
+  /^\[([A-Za-z_][\w.-]*)@([A-Za-z0-9][\w.-]*)(?:\s[^\]]*)?\]\s?[$#]\s?(.*)$/, // [user@host dir]$
+];
+const STRONG_NO_HOST: RegExp[] = [
+  /^➜\s+\S+(?:\s+git:\([^)]*\))?(?:\s+✗)?\s+(.*)$/, // oh-my-zsh
+  /^(?:bash|sh|zsh)-[\d.]+[$#]\s?(.*)$/, // bash-5.2#
+];
+const BARE = /^(?:[~/][\w.~/-]*\s)?[$%>]\s(.*)$/;
+const HASH = /^(?:[~/][\w.~/-]*\s)?#\s(.*)$/;
+
+function matchPrompt(line: string): Prompt | { empty: true } | undefined {
+  for (const re of STRONG) {
+    const m = re.exec(line);
+    if (m) {
+      const command = m[3]!.trim();
+      if (command === '') return { empty: true };
+      return recognised(command, 'strong') ? { command, user: m[1]!, host: m[2]!, strength: 'strong' } : undefined;
+    }
+  }
+  for (const re of STRONG_NO_HOST) {
+    const m = re.exec(line);
+    if (m) {
+      const command = m[1]!.trim();
+      if (command === '') return { empty: true };
+      return recognised(command, 'strong') ? { command, strength: 'strong' } : undefined;
+    }
+  }
+  if (/^(?:[~/][\w.~/-]*\s)?\$\s*$/.test(line)) return { empty: true };
+  const bare = BARE.exec(line);
+  if (bare && recognised(bare[1]!, 'bare')) return { command: bare[1]!.trim(), strength: 'bare' };
+  const hash = HASH.exec(line);
+  if (hash && recognised(hash[1]!, 'hash')) return { command: hash[1]!.trim(), strength: 'hash' };
+  return undefined;
+}
+
+interface RawPart {
+  /** Line of the prompt (undefined for text before the first prompt). */
+  promptLine?: number;
+  prompt?: Prompt;
+  lines: { n: number; text: string }[];
+}
+
+/** Split at prompt lines; a command continued with a trailing `\` takes the following lines. */
+export function splitTranscript(text: string): RawPart[] {
+  const parts: RawPart[] = [{ lines: [] }];
+  const all = numberedLines(text);
+  for (let i = 0; i < all.length; i++) {
+    const l = all[i]!;
+    const p = matchPrompt(l.text);
+    if (p === undefined) {
+      parts[parts.length - 1]!.lines.push(l);
+      continue;
+    }
+    if ('empty' in p) {
+      parts.push({ promptLine: l.n, lines: [] }); // an empty prompt ends the output above it
+      continue;
+    }
+    let command = p.command;
+    while (command.endsWith('\\') && i + 1 < all.length) command = `${command.slice(0, -1).trimEnd()} ${all[++i]!.text.trim()}`;
+    parts.push({ promptLine: l.n, prompt: { ...p, command }, lines: [] });
+  }
+  return parts;
+}
+
+function trimBlank(lines: { n: number; text: string }[]): { n: number; text: string }[] {
+  let a = 0;
+  let b = lines.length;
+  while (a < b && lines[a]!.text.trim() === '') a++;
+  while (b > a && lines[b - 1]!.text.trim() === '') b--;
+  return lines.slice(a, b);
+}
+
+function reason(reader: AnyReader, error: unknown, output: string): string {
+  const first = output.split('\n').find((l) => l.trim() !== '')?.trim() ?? '';
+  const why = error instanceof ParseError ? error.message : `unexpected error: ${(error as Error).message}`;
+  const shown = /^(error|Error|E\d{4}|Unable|Failed|failed)\b/.test(first) ? ` (the output says: ${first.slice(0, 200)})` : '';
+  return `looks like ${reader.title} but cannot be read: ${why}${shown}`;
+}
+
+function tryRead(reader: AnyReader, output: string, meta: CaptureMeta, cmd: CommandLine | undefined): CapturePart | string {
+  try {
+    return { ...meta, reader: reader.id, value: reader.parse(output, cmd) } as CapturePart;
+  } catch (error) {
+    return reason(reader, error, output);
+  }
+}
+
+function sniff(output: string): AnyReader | undefined {
+  return READERS.find((r) => {
+    try {
+      return r.sniff(output);
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** Read one output: by its command when the command routes to a reader, else by its content. */
+function readOutput(file: string, lines: { n: number; text: string }[], prompt: Prompt | undefined, ctx: ReadContext, out: CaptureRead): void {
+  const body = trimBlank(lines);
+  const source = `${file}:${body[0]?.n ?? lines[0]?.n ?? 1}`;
+  const label = prompt ? `\`${prompt.command}\`` : 'text';
+  if (body.length === 0) {
+    if (prompt) out.ignored.push({ source, reason: `${label}: no output` });
+    return;
+  }
+  const output = body.map((l) => l.text).join('\n') + '\n';
+  const cmd = prompt ? parseCommand(prompt.command) : undefined;
+  const meta: CaptureMeta = { source, via: 'command' };
+  if (prompt) meta.command = prompt.command;
+  const host = prompt?.host !== undefined && ctx.nodeNames.includes(prompt.host) ? prompt.host : cmd?.container !== undefined && ctx.nodeNames.includes(cmd.container) ? cmd.container : undefined;
+  if (host !== undefined) meta.host = host;
+  if (cmd?.pod !== undefined) meta.pod = cmd.pod;
+  const routed = cmd ? READERS.find((r) => r.routes(cmd)) : undefined;
+  if (routed) {
+    const got = tryRead(routed, output, meta, cmd);
+    if (typeof got === 'string') out.ignored.push({ source, reason: `${label}: ${got}${cmd?.piped ? ' (its output went through a pipe)' : ''}` });
+    else out.parts.push(got);
+    return;
+  }
+  const byContent = sniff(output);
+  if (!byContent) {
+    out.ignored.push({ source, reason: prompt ? `${label}: no reader for this command, and the output is not a format verify reads` : 'not a format verify reads' });
+    return;
+  }
+  const got = tryRead(byContent, output, { ...meta, via: 'content' }, undefined);
+  if (typeof got === 'string') out.ignored.push({ source, reason: `${label}: ${got}` });
+  else out.parts.push(got);
+}
+
+/**
+ * Read a capture: a transcript (split at prompts, each output routed by its command) or, when there is
+ * no prompt, one tool output recognised by its content. One unreadable part never fails the file: it
+ * is listed in `ignored` with the reason.
+ */
+export function readCapture(fileName: string, text: string, ctx: ReadContext): CaptureRead {
+  const out: CaptureRead = { parts: [], ignored: [] as IgnoredPart[] };
+  const parts = splitTranscript(text);
+  if (parts.length === 1) {
+    readOutput(fileName, parts[0]!.lines, undefined, ctx, out);
+    return out;
+  }
+  // Text after an empty prompt has no command: it is read by its content.
+  for (const p of parts) readOutput(fileName, p.lines, p.prompt, ctx, out);
+  return out;
+}
