@@ -17,6 +17,19 @@ interface Prompt {
   user?: string;
   host?: string;
   strength: 'strong' | 'bare' | 'hash';
+  /** The interactive shell this prompt is in, opened by an earlier `kubectl exec -it <pod> -- sh` / `docker exec -it <c> bash`. */
+  session?: { pod?: string; host?: string };
+}
+
+const SHELLS = /^(\/bin\/|\/usr\/bin\/)?(sh|bash|ash|zsh)$/;
+
+/** The shell a command opens, if it is `kubectl exec … -- sh` or `docker exec … bash`. */
+function opensShell(command: string): { pod?: string; host?: string } | undefined {
+  const cmd = parseCommand(command);
+  if (!cmd || !SHELLS.test(cmd.tool) || cmd.words.length > 0) return undefined;
+  if (cmd.pod !== undefined) return { pod: cmd.pod };
+  if (cmd.container !== undefined) return { host: cmd.container };
+  return undefined;
 }
 
 const SUBCOMMANDS: Record<string, RegExp> = {
@@ -98,6 +111,7 @@ interface RawPart {
 export function splitTranscript(text: string): RawPart[] {
   const parts: RawPart[] = [{ lines: [] }];
   const all = numberedLines(text);
+  const sessions: { pod?: string; host?: string }[] = [];
   for (let i = 0; i < all.length; i++) {
     const l = all[i]!;
     const p = matchPrompt(l.text);
@@ -111,7 +125,13 @@ export function splitTranscript(text: string): RawPart[] {
     }
     let command = p.command;
     while (command.endsWith('\\') && i + 1 < all.length) command = `${command.slice(0, -1).trimEnd()} ${all[++i]!.text.trim()}`;
-    parts.push({ promptLine: l.n, prompt: { ...p, command }, lines: [] });
+    const prompt: Prompt = { ...p, command };
+    const session = sessions[sessions.length - 1];
+    if (session && p.strength !== 'strong') prompt.session = session;
+    if (/^exit(\s|$)/.test(command)) sessions.pop();
+    const opened = opensShell(command);
+    if (opened) sessions.push(opened);
+    parts.push({ promptLine: l.n, prompt, lines: [] });
   }
   return parts;
 }
@@ -154,18 +174,20 @@ function readOutput(file: string, lines: { n: number; text: string }[], prompt: 
   const body = trimBlank(lines);
   const source = `${file}:${body[0]?.n ?? lines[0]?.n ?? 1}`;
   const label = prompt ? `\`${prompt.command}\`` : 'text';
+  const cmd = prompt ? parseCommand(prompt.command) : undefined;
+  const routed = cmd ? READERS.find((r) => r.routes(cmd)) : undefined;
   if (body.length === 0) {
-    if (prompt) out.ignored.push({ source, reason: `${label}: no output` });
+    // `cd`, `export`, `exit` print nothing: only a command a reader expected output from is worth a note.
+    if (prompt && routed) out.ignored.push({ source, reason: `${label}: no output` });
     return;
   }
   const output = body.map((l) => l.text).join('\n') + '\n';
-  const cmd = prompt ? parseCommand(prompt.command) : undefined;
   const meta: CaptureMeta = { source, via: 'command' };
   if (prompt) meta.command = prompt.command;
-  const host = prompt?.host !== undefined && ctx.nodeNames.includes(prompt.host) ? prompt.host : cmd?.container !== undefined && ctx.nodeNames.includes(cmd.container) ? cmd.container : undefined;
+  const host = [prompt?.host, cmd?.container, prompt?.session?.host].find((h) => h !== undefined && ctx.nodeNames.includes(h));
   if (host !== undefined) meta.host = host;
-  if (cmd?.pod !== undefined) meta.pod = cmd.pod;
-  const routed = cmd ? READERS.find((r) => r.routes(cmd)) : undefined;
+  const pod = cmd?.pod ?? prompt?.session?.pod;
+  if (pod !== undefined) meta.pod = pod;
   if (routed) {
     const got = tryRead(routed, output, meta, cmd);
     if (typeof got === 'string') out.ignored.push({ source, reason: `${label}: ${got}${cmd?.piped ? ' (its output went through a pipe)' : ''}` });
