@@ -10,7 +10,7 @@ import type { IpRoute } from './types.js';
 const TYPES = new Set(['unicast', 'local', 'broadcast', 'multicast', 'throw', 'unreachable', 'prohibit', 'blackhole', 'nat', 'anycast']);
 const FLAGS = new Set(['onlink', 'linkdown', 'dead', 'pervasive', 'offload', 'trap', 'notify', 'rt_offload', 'rt_trap', 'rt_offload_failed']);
 /** Keys followed by one value that this reader does not keep. */
-const SKIPPED = new Set(['mtu', 'advmss', 'pref', 'expires', 'realm', 'realms', 'weight', 'hoplimit', 'initcwnd', 'initrwnd', 'rtt', 'rttvar', 'features', 'quickack', 'congctl', 'fastopen_no_cookie', 'nhid', 'error', 'uid', 'cache', 'encap', 'ttl-propagate', 'window', 'ssthresh', 'cwnd', 'reordering', 'rto_min', 'lock', 'tos', 'dsfield']);
+const SKIPPED = new Set(['from', 'iif', 'mark', 'nhid', 'mtu', 'advmss', 'pref', 'expires', 'realm', 'realms', 'weight', 'hoplimit', 'initcwnd', 'initrwnd', 'rtt', 'rttvar', 'features', 'quickack', 'congctl', 'fastopen_no_cookie', 'error', 'uid', 'encap', 'ttl-propagate', 'window', 'ssthresh', 'cwnd', 'reordering', 'rto_min', 'tos', 'dsfield']);
 const DST = /^(default|\d{1,3}(\.\d{1,3}){3}(\/\d{1,2})?|[0-9a-fA-F:]*:[0-9a-fA-F:.]*(\/\d{1,3})?)$/;
 
 export function isIpRouteText(text: string): boolean {
@@ -50,8 +50,8 @@ export function parseIpRouteText(text: string): IpRoute[] {
       else if (k === 'metric') r.metric = Number(val());
       else if (k === 'table') r.table = val();
       else if (FLAGS.has(k)) r.flags.push(k);
-      else if (SKIPPED.has(k)) val();
-      else throw new ParseError(`line ${n}: unknown route attribute '${k}'`);
+      else if (SKIPPED.has(k)) { if (val() === 'lock') val(); }
+      else r.flags.push(k); // an attribute this reader does not know: kept as printed, never dropped silently
     }
     out.push(r);
   }

@@ -59,6 +59,7 @@ function recognised(command: string, strength: Prompt['strength']): boolean {
     return next !== undefined && (SUBCOMMANDS[tool]?.test(next) ?? false);
   }
   if (strength === 'bare') return SHELL.has(base) || w.startsWith('./');
+  if (command.trim() === 'exit') return true;
   // After a bare `#`: a path-like argument keeps `# cat /etc/resolv.conf` apart from prose.
   return ((base === 'cat' || base === 'ls' || base === 'cd') && /^[~/.]/.test(words[i + 1] ?? '')) || w.startsWith('./');
 }
@@ -107,6 +108,16 @@ interface RawPart {
   lines: { n: number; text: string }[];
 }
 
+function afterCommentOrSeparator(all: { text: string }[], i: number): boolean {
+  for (let j = i - 1; j >= 0; j--) {
+    const t = all[j]!.text.trim();
+    if (t === '') continue;
+    if (t === '---') return true;
+    return /^#/.test(t) && matchPrompt(all[j]!.text) === undefined;
+  }
+  return false;
+}
+
 /** Split at prompt lines; a command continued with a trailing `\` takes the following lines. */
 export function splitTranscript(text: string): RawPart[] {
   const parts: RawPart[] = [{ lines: [] }];
@@ -114,7 +125,9 @@ export function splitTranscript(text: string): RawPart[] {
   const sessions: { pod?: string; host?: string }[] = [];
   for (let i = 0; i < all.length; i++) {
     const l = all[i]!;
-    const p = matchPrompt(l.text);
+    let p = matchPrompt(l.text);
+    // Inside a block of YAML comments (or right after `---`) a `# kubectl get …` line is prose.
+    if (p && !('empty' in p) && p.strength === 'hash' && afterCommentOrSeparator(all, i)) p = undefined;
     if (p === undefined) {
       parts[parts.length - 1]!.lines.push(l);
       continue;
