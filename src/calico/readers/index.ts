@@ -23,5 +23,6 @@ export { parseIpamCheckText, parseIpamShowText, parsePrintedCount } from './cali
 export { parseClabInspectTable } from './clab.js';
 export { parseIpRouteJson, parseIpRouteText } from './iproute.js';
 export { parseKubeObjects } from './kube.js';
+export { affinityRowsToAffinities, ipamShowToIpamShow, nodeRowsToNodes, podRowsToPods, tigeraRowsToStatuses } from './convert.js';
 export { ParseError } from '../parse.js';
 export * from './types.js';
