@@ -7,7 +7,7 @@
  * Each part names its reader and carries that reader's typed value (`ReadValue`), the `file:line` it
  * came from, the command when there was a prompt, and the lab node it ran on when the prompt said so.
  */
-export { readCapture, splitTranscript } from './transcript.js';
+export { readCapture, splitTranscript, stripTerminal } from './transcript.js';
 export { READERS, readerById, type AnyReader, type Reader } from './registry.js';
 export { parseCommand, shellWords, type CommandLine } from './command.js';
 export {

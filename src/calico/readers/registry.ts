@@ -3,7 +3,7 @@
  * without prompts and for parts whose command is unknown). Sniffers are tried in this order; the
  * specific human formats come before the JSON and YAML catch-alls.
  */
-import { isClabInspect, isIpamCheckReport, ParseError, parseClabInspect, parseIpamCheckReport } from '../parse.js';
+import { isClabInspect, isIpamCheckReport, ParseError, parseClabInspect, parseIpamCheckReport, parseProcNetRoute } from '../parse.js';
 import { isIpamCheckText, isIpamShow, parseIpamCheckText, parseIpamShowText } from './calicoctl.js';
 import { isClabInspectTable, parseClabInspectTable } from './clab.js';
 import { calicoctlIpam, containerlabInspect, hasFlag, ipRoute, isKubectlObjectOutput, kubectlCall, type CommandLine } from './command.js';
@@ -23,7 +23,7 @@ import {
   parseTigeraStatusDescribe,
   parseTigeraStatusTable,
 } from './kubectl.js';
-import type { ReaderId, ReadValues } from './types.js';
+import type { DockerNetwork, ReaderId, ReadValues } from './types.js';
 
 export interface Reader<K extends ReaderId = ReaderId> {
   id: K;
@@ -60,6 +60,22 @@ function json<T>(text: string, what: string, parse: (v: unknown) => T): T {
     throw error;
   }
 }
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+const isDockerNetworks = (v: unknown): boolean => Array.isArray(v) && v.length > 0 && v.every((n) => isRecord(n) && typeof n['Name'] === 'string' && isRecord(n['IPAM']));
+
+function parseDockerNetworks(v: unknown): DockerNetwork[] {
+  if (!isDockerNetworks(v)) throw new ParseError('not the output of `docker network inspect`: expected a list of networks with Name and IPAM');
+  return (v as { Name: string; IPAM: { Config?: unknown } }[]).map((n) => ({
+    name: n.Name,
+    subnets: Array.isArray(n.IPAM.Config) ? n.IPAM.Config.filter(isRecord).map((c) => c['Subnet']).filter((s): s is string => typeof s === 'string') : [],
+  }));
+}
+
+const isProcNetRoute = (t: string): boolean => /^Iface\s+Destination\s+Gateway\s/.test(t.trimStart());
 
 const kube = (cmd: CommandLine, verb: string, resource: string, table: boolean): boolean => {
   const k = kubectlCall(cmd);
@@ -123,6 +139,16 @@ export const READERS: readonly AnyReader[] = [
     id: 'ip-route-json', title: 'ip -j route', commands: ['ip -j route'],
     routes: (c) => ipRoute(c) === 'json', sniff: (t) => { const v = tryJson(t); return Array.isArray(v) && v.length > 0 && isIpRouteJson(v); },
     parse: (t) => json(t, 'ip -j route', parseIpRouteJson),
+  },
+  {
+    id: 'proc-net-route', title: '/proc/net/route', commands: ['cat /proc/net/route'],
+    routes: (c) => c.tool === 'cat' && c.words.length === 1 && /\/proc\/(self\/|\d+\/)?net\/route$/.test(c.words[0]!), sniff: isProcNetRoute,
+    parse: (t) => { if (!isProcNetRoute(t)) throw new ParseError('no `Iface Destination Gateway …` header'); return parseProcNetRoute(t); },
+  },
+  {
+    id: 'docker-network-inspect', title: 'docker network inspect', commands: ['docker network inspect kind'],
+    routes: (c) => c.tool === 'docker' && c.words[0] === 'network' && c.words[1] === 'inspect' && !c.flags.has('f') && !c.flags.has('format'),
+    sniff: (t) => isDockerNetworks(tryJson(t)), parse: (t) => json(t, 'docker network inspect', parseDockerNetworks),
   },
   {
     id: 'kube-objects', title: 'kubectl get … -o yaml|json', commands: ['kubectl get <kind> -o yaml', 'kubectl get <kind> -o json', 'calicoctl get <kind> -o yaml'],

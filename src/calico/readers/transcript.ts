@@ -218,13 +218,27 @@ function readOutput(file: string, lines: { n: number; text: string }[], prompt: 
 }
 
 /**
+ * What a terminal recorder (`script`, a copied coloured prompt) adds: ANSI colour and title escapes,
+ * carriage returns, backspaces. Line numbers are kept (no line is added or removed).
+ */
+export function stripTerminal(text: string): string {
+  return text
+    .replace(/\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)/g, '') // OSC (window title)
+    .replace(/\x1b\[[0-9;?]*[ -/]*[@-~]/g, '') // CSI (colours, cursor)
+    .replace(/\x1b[()][A-Za-z0-9]/g, '')
+    .replace(/[^\n\x08]\x08/g, '')
+    .replace(/\r+\n/g, '\n')
+    .replace(/^.*\r(?=[^\n])/gm, ''); // a line redrawn after \r shows its last version
+}
+
+/**
  * Read a capture: a transcript (split at prompts, each output routed by its command) or, when there is
  * no prompt, one tool output recognised by its content. One unreadable part never fails the file: it
  * is listed in `ignored` with the reason.
  */
 export function readCapture(fileName: string, text: string, ctx: ReadContext): CaptureRead {
   const out: CaptureRead = { parts: [], ignored: [] as IgnoredPart[] };
-  const parts = splitTranscript(text);
+  const parts = splitTranscript(stripTerminal(text));
   if (parts.length === 1) {
     readOutput(fileName, parts[0]!.lines, undefined, ctx, out);
     return out;

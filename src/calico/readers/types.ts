@@ -3,7 +3,7 @@
  * what the format shows and nothing it does not (a blank table cell stays absent, a `%.5g` count keeps
  * its raw text and says it may be rounded, an affinity table row has no state).
  */
-import type { ClabRow, IpamCheckReport, KubeItem, TigeraStatus } from '../types.js';
+import type { ClabRow, HostRoute, IpamCheckReport, KubeItem, TigeraStatus } from '../types.js';
 
 export const READER_IDS = [
   'tigerastatus-table',
@@ -19,6 +19,8 @@ export const READER_IDS = [
   'containerlab-inspect-json',
   'ip-route',
   'ip-route-json',
+  'proc-net-route',
+  'docker-network-inspect',
   'kube-objects',
 ] as const;
 export type ReaderId = (typeof READER_IDS)[number];
@@ -185,6 +187,12 @@ export interface IpRoute {
   flags: string[];
 }
 
+/** One network of `docker network inspect <name…>`: its IPAM subnets. */
+export interface DockerNetwork {
+  name: string;
+  subnets: string[];
+}
+
 /** Objects from `kubectl get … -o yaml|json` (a List, one object or several YAML documents), as printed. */
 export interface KubeObjectsRead {
   items: KubeItem[];
@@ -208,6 +216,8 @@ export interface ReadValues {
   'containerlab-inspect-json': ClabRow[];
   'ip-route': IpRoute[];
   'ip-route-json': IpRoute[];
+  'proc-net-route': HostRoute[];
+  'docker-network-inspect': DockerNetwork[];
   'kube-objects': KubeObjectsRead;
 }
 

@@ -126,6 +126,31 @@ describe('transcripts', () => {
   });
 });
 
+describe('terminal recordings and the other tool outputs', () => {
+  it('reads a coloured, CRLF capture (as `script` records it) with the same line numbers', () => {
+    const plain = fixture('transcript-lesson01.txt');
+    const coloured = plain
+      .replace(/^user@host:~\/lab\$ /gm, '\x1b]0;user@host: ~/lab\x07\x1b[01;32muser@host\x1b[00m:\x1b[01;34m~/lab\x1b[00m$ ')
+      .replace(/\n/g, '\r\n');
+    const a = readCapture('a.txt', plain, ctx);
+    const b = readCapture('a.txt', coloured, ctx);
+    expect(b.ignored).toEqual([]);
+    expect(b.parts).toEqual(a.parts);
+  });
+
+  it('reads `docker network inspect kind` and /proc/net/route by command and by content', () => {
+    const net = JSON.stringify([{ Name: 'kind', Id: 'x', IPAM: { Driver: 'default', Config: [{ Subnet: 'fc00:f853:ccd:e793::/64' }, { Subnet: '172.18.0.0/16', Gateway: '172.18.0.1' }] } }], null, 4);
+    const proc = 'Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT\neth0\t00000000\t010012AC\t0003\t0\t0\t0\t00000000\t0\t0\t0\neth0\t000012AC\t00000000\t0001\t0\t0\t0\t0000FFFF\t0\t0\t0\n';
+    const r = readCapture('t.txt', `$ docker network inspect kind\n${net}\n$ cat /proc/net/route\n${proc}`, ctx);
+    expect(r.ignored).toEqual([]);
+    expect(r.parts.map((p) => [p.reader, p.value])).toEqual([
+      ['docker-network-inspect', [{ name: 'kind', subnets: ['fc00:f853:ccd:e793::/64', '172.18.0.0/16'] }]],
+      ['proc-net-route', [{ dst: 'default', dev: 'eth0' }, { dst: '172.18.0.0/16', dev: 'eth0' }]],
+    ]);
+    expect(readCapture('n.json', net, ctx).parts.map((p) => [p.reader, p.via])).toEqual([['docker-network-inspect', 'content']]);
+  });
+});
+
 describe('command lines', () => {
   it('looks through sudo, env assignments, docker exec and kubectl exec; folds aliases', () => {
     expect(parseCommand('sudo -E KUBECONFIG=x k get po -A -owide')).toMatchObject({ tool: 'kubectl', words: ['get', 'po'] });
