@@ -6,10 +6,11 @@
 import { parseV4Cidr } from '../cidr.js';
 import { ParseError } from '../parse.js';
 import type { Condition, TigeraStatus } from '../types.js';
-import { cell, isNoResources, numberedLines, parseColumnTable } from './table.js';
+import { cell, isNoResources, KUBECTL_NOISE, numberedLines, parseColumnTable } from './table.js';
 import type { BlockAffinityListing, BlockAffinityRow, NodeRow, PodRow, TigeraStatusRow } from './types.js';
 
-const firstLine = (text: string): string => text.split('\n').find((l) => l.trim().length > 0)?.trim() ?? '';
+/** The first line that is not blank and not kubectl's stderr noise. */
+const firstLine = (text: string): string => text.split('\n').find((l) => l.trim().length > 0 && !KUBECTL_NOISE.test(l))?.trim() ?? '';
 
 // --- get tigerastatus ------------------------------------------------------------------------------
 
@@ -179,7 +180,7 @@ export function affinityFromName(name: string): { node?: string; cidr?: string }
 }
 
 export function isBlockAffinitiesTable(text: string): boolean {
-  const lines = text.split('\n').map((l) => l.trim()).filter((l) => l.length > 0);
+  const lines = text.split('\n').map((l) => l.trim()).filter((l) => l.length > 0 && !KUBECTL_NOISE.test(l));
   if (!/^NAME\s+(AGE|CREATED AT)$/.test(lines[0] ?? '')) return false;
   // `NAME AGE` is the default table of any custom resource: the rows must look like affinity names.
   return lines.length > 1 && lines.slice(1).every((l) => affinityFromName(l.split(/\s+/)[0]!).cidr !== undefined);

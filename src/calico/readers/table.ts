@@ -14,6 +14,12 @@ export interface ColumnTable {
   rows: { line: number; cells: Record<string, string | undefined> }[];
 }
 
+/**
+ * Lines kubectl writes to stderr that land above or inside a captured table: klog lines
+ * (`E1202 05:40:12.123456   4242 memcache.go:287] couldn't get resource list for …`) and `Warning: …`.
+ */
+export const KUBECTL_NOISE = /^([IWEF]\d{4} \d\d:\d\d:\d\d\.\d+\s+\d+ \S+:\d+\] |Warning: )/;
+
 /** Lines with their 1-based numbers, without `\r`. */
 export function numberedLines(text: string): { n: number; text: string }[] {
   return text.split('\n').map((t, i) => ({ n: i + 1, text: t.replace(/\r$/, '') }));
@@ -27,7 +33,7 @@ function headerColumns(line: string): { name: string; start: number }[] {
 
 /** `No resources found` (kubectl prints it instead of a table when a list is empty). */
 export function isNoResources(text: string): boolean {
-  const lines = text.split('\n').map((l) => l.trim()).filter((l) => l.length > 0);
+  const lines = text.split('\n').map((l) => l.trim()).filter((l) => l.length > 0 && !KUBECTL_NOISE.test(l));
   return lines.length > 0 && lines.every((l) => /^No resources found( in \S+ namespace)?\.?$/.test(l));
 }
 
@@ -37,7 +43,7 @@ export function isNoResources(text: string): boolean {
  * cell per column; otherwise the row is an error naming its line.
  */
 export function parseColumnTable(text: string, first: readonly string[]): ColumnTable {
-  const lines = numberedLines(text).filter((l) => l.text.trim().length > 0);
+  const lines = numberedLines(text).filter((l) => l.text.trim().length > 0 && !KUBECTL_NOISE.test(l.text));
   const head = lines[0];
   if (!head) throw new ParseError('empty output');
   const cols = headerColumns(head.text.replace(/\t/g, '   '));

@@ -158,9 +158,10 @@ function trimBlank(lines: { n: number; text: string }[]): { n: number; text: str
 }
 
 function reason(reader: AnyReader, error: unknown, output: string): string {
-  const first = output.split('\n').find((l) => l.trim() !== '')?.trim() ?? '';
+  const lines = output.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+  const said = lines.find((l) => /^(error|Error|Unable|Failed|failed)\b/.test(l)) ?? lines.find((l) => /^E\d{4} /.test(l));
   const why = error instanceof ParseError ? error.message : `unexpected error: ${(error as Error).message}`;
-  const shown = /^(error|Error|E\d{4}|Unable|Failed|failed)\b/.test(first) ? ` (the output says: ${first.slice(0, 200)})` : '';
+  const shown = said !== undefined ? ` (the output says: ${said.slice(0, 200)})` : '';
   return `looks like ${reader.title} but cannot be read: ${why}${shown}`;
 }
 

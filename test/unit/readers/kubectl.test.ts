@@ -75,6 +75,10 @@ describe('kubectl get nodes', () => {
     expect(rows[0]).not.toHaveProperty('externalIP');
   });
 
+  it('skips the klog lines kubectl prints above the table when the Calico API server is down', () => {
+    expect(parseNodesTable(fixture('kubectl-get-nodes-apiserver-down.txt'))).toEqual(parseNodesTable(fixture('kubectl-get-nodes.txt')));
+  });
+
   it('reads a row re-spaced by a copy when its cells still split cleanly', () => {
     const text = 'NAME                       STATUS   ROLES           AGE   VERSION\ncalico-ipam-control-plane Ready  control-plane 3m v1.28.0\n';
     expect(parseNodesTable(text)[0]).toMatchObject({ name: 'calico-ipam-control-plane', status: 'Ready', version: 'v1.28.0' });

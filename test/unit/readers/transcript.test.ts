@@ -79,6 +79,7 @@ describe('transcripts', () => {
       'kubectl-describe-tigerastatus.txt': 'tigerastatus-describe',
       'kubectl-get-nodes.txt': 'nodes-table',
       'kubectl-get-nodes-wide.txt': 'nodes-table',
+      'kubectl-get-nodes-apiserver-down.txt': 'nodes-table',
       'kubectl-get-pods-A-wide.txt': 'pods-table',
       'kubectl-get-pods-A.txt': 'pods-table',
       'kubectl-get-pods-n-calico-system-wide.txt': 'pods-table',
