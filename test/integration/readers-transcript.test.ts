@@ -6,7 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ipamShowToIpamShow, readCapture, type CapturePart, type ReadValue } from '../../src/calico/readers/index.js';
+import { ipamShowToIpamShow, readCapture, type CapturePart, type ReaderId, type ReadValues } from '../../src/calico/readers/index.js';
 import { startTestWorld, type TestWorld } from '../helpers/world.js';
 
 const NODES = ['calico-ipam-control-plane', 'calico-ipam-worker', 'calico-ipam-worker2'];
@@ -23,10 +23,10 @@ function hasKubectl(): boolean {
 const kubectlMissing = !hasKubectl();
 if (kubectlMissing) console.warn('SKIPPED: readers-transcript needs a kubectl on PATH (real kubectl against the simulated API server)');
 
-function value<K extends ReadValue['reader']>(parts: CapturePart[], reader: K): Extract<ReadValue, { reader: K }>['value'] {
+function value<K extends ReaderId>(parts: CapturePart[], reader: K): ReadValues[K] {
   const p = parts.find((x) => x.reader === reader);
   if (!p) throw new Error(`no ${reader} part; parts: ${parts.map((x) => x.reader).join(', ')}`);
-  return p.value as Extract<ReadValue, { reader: K }>['value'];
+  return p.value as ReadValues[K];
 }
 
 describe.skipIf(kubectlMissing)('a transcript of the simulated lab, read back', () => {

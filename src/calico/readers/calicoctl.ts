@@ -51,7 +51,8 @@ export function parseIpamShowText(text: string): IpamShowRead {
     tables.push({ line: box.line, showBlocks: rows.some((r) => r.grouping === 'Block'), rows });
   }
   if (tables.length === 0) {
-    if (otherTables.length > 0) return { tables, otherTables };
+    // Only --show-borrowed / --show-configuration: reading that as "no pools" would be a lie.
+    if (otherTables.length > 0) throw new ParseError(`only ${otherTables.join(', ')}, which verify does not read`);
     throw new ParseError('no `calicoctl ipam show` table (header GROUPING | CIDR | IPS TOTAL | IPS IN USE | IPS FREE)');
   }
   return { tables, otherTables };

@@ -45,12 +45,13 @@ describe('calicoctl ipam show', () => {
     expect(() => parsePrintedCount('lots', 'line 3')).toThrow(/line 3: 'lots' is not a count/);
   });
 
-  it('notes --show-borrowed tables instead of misreading them', () => {
+  it('notes --show-borrowed tables instead of misreading them as "no pools"', () => {
     const text = referenceFile('calicoctl-ipam-show-borrowed.txt');
     if (text === undefined) return;
-    const read = parseIpamShowText(text);
-    expect(read.tables).toEqual([]);
-    expect(read.otherTables).toEqual(['calicoctl ipam show --show-borrowed (line 2)']);
+    expect(() => parseIpamShowText(text)).toThrow('only calicoctl ipam show --show-borrowed (line 2), which verify does not read');
+    const both = parseIpamShowText(text + fixture('calicoctl-ipam-show-blocks-orphan.txt'));
+    expect(both.tables).toHaveLength(1);
+    expect(both.otherTables).toEqual(['calicoctl ipam show --show-borrowed (line 2)']);
   });
 
   it('agrees with the shared reference output of the healthy lab', () => {
