@@ -185,7 +185,9 @@ function sniff(output: string): AnyReader | undefined {
 
 /** Read one output: by its command when the command routes to a reader, else by its content. */
 function readOutput(file: string, lines: { n: number; text: string }[], prompt: Prompt | undefined, ctx: ReadContext, out: CaptureRead): void {
-  const body = trimBlank(lines);
+  let body = trimBlank(lines);
+  // `watch …` prints `Every 2.0s: <command>   <host>: <date>` and a blank line above the output.
+  if (body[0] && /^Every [\d.]+s: /.test(body[0].text)) body = trimBlank(body.slice(1));
   const source = `${file}:${body[0]?.n ?? lines[0]?.n ?? 1}`;
   const label = prompt ? `\`${prompt.command}\`` : 'text';
   const cmd = prompt ? parseCommand(prompt.command) : undefined;

@@ -120,6 +120,8 @@ describe('transcripts', () => {
       `➜  lab git:(main) ✗ ip route\n${routes}`,
       `user@host:~$ sudo ip \\\n  route\n${routes}`,
     ];
+    const watched = `$ watch -n 5 kubectl get tigerastatus\nEvery 5.0s: kubectl get tigerastatus            host: Wed Dec  2 05:41:07 2026\n\n${fixture('kubectl-get-tigerastatus.txt')}`;
+    expect(readCapture('w.txt', watched, ctx).parts.map((p) => [p.reader, p.source])).toEqual([['tigerastatus-table', 'w.txt:4']]);
     for (const f of forms) expect(readCapture('f.txt', f, ctx).parts.map((p) => [p.reader, p.source])).toEqual([['ip-route', expect.stringMatching(/^f\.txt:[23]$/)]]);
     expect(readCapture('f.txt', forms[2]!, ctx).parts[0]!.host).toBe('calico-ipam-worker2');
     // `# ip pools: …` is a comment: `pools` is no ip subcommand.
