@@ -14,6 +14,7 @@ export {
   affinityFromName,
   parseBlockAffinitiesTable,
   parseBlockAffinityListing,
+  parseHeaderlessPodRows,
   parseNodesTable,
   parsePodsTable,
   parseTigeraStatusDescribe,

@@ -163,6 +163,31 @@ export function parsePodsTable(text: string): PodRow[] {
   });
 }
 
+/**
+ * Rows of `kubectl get pods [-A] -o wide` whose header a `| grep …` removed. The columns follow from
+ * the command (NAMESPACE only with -A); RESTARTS may read `2 (5m ago)`.
+ */
+export function parseHeaderlessPodRows(text: string, allNamespaces: boolean, wide: boolean): PodRow[] {
+  const ns = allNamespaces ? '(\\S+)\\s+' : '()';
+  const tail = wide ? '\\s+(\\S+)\\s+(\\S+)\\s+(\\S+)\\s+(\\S+)' : '()()()()';
+  const re = new RegExp(`^${ns}(\\S+)\\s+(\\d+/\\d+)\\s+(\\S+)\\s+(\\d+(?: \\([^)]*\\))?)\\s+(\\S+)${tail}$`);
+  const out: PodRow[] = [];
+  for (const { n, text: line } of numberedLines(text)) {
+    if (line.trim() === '' || KUBECTL_NOISE.test(line)) continue;
+    const m = re.exec(line.trim());
+    if (!m) throw new ParseError(`line ${n}: not a row of kubectl get pods${allNamespaces ? ' -A' : ''}${wide ? ' -o wide' : ''}`);
+    const row: PodRow = { name: m[2]!, ready: m[3]!, status: m[4]!, restarts: m[5]!, age: m[6]! };
+    if (allNamespaces) row.namespace = m[1]!;
+    const opt = (key: 'ip' | 'node' | 'nominatedNode' | 'readinessGates', v: string | undefined): void => { const c = cell(v); if (c !== undefined) row[key] = c; };
+    opt('ip', m[7]);
+    opt('node', m[8]);
+    opt('nominatedNode', m[9]);
+    opt('readinessGates', m[10]);
+    out.push(row);
+  }
+  return out;
+}
+
 // --- blockaffinities ------------------------------------------------------------------------------
 
 /**

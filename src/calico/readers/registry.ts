@@ -19,6 +19,7 @@ import {
   parseBlockAffinitiesTable,
   parseBlockAffinityListing,
   parseNodesTable,
+  parseHeaderlessPodRows,
   parsePodsTable,
   parseTigeraStatusDescribe,
   parseTigeraStatusTable,
@@ -106,7 +107,12 @@ export const READERS: readonly AnyReader[] = [
   },
   {
     id: 'pods-table', title: 'kubectl get pods', commands: ['kubectl get pods [-A | -n <ns>] [-o wide]'],
-    routes: (c) => kube(c, 'get', 'pods', true), sniff: isPodsTable, parse: (t) => parsePodsTable(t),
+    routes: (c) => kube(c, 'get', 'pods', true), sniff: isPodsTable,
+    parse: (t, c) => {
+      // `kubectl get pods … | grep x` lost the header: the command says which columns there are.
+      if (c?.piped && !isPodsTable(t)) return parseHeaderlessPodRows(t, c.flags.has('A') || c.flags.has('all-namespaces'), kubectlCall(c)?.output === 'wide');
+      return parsePodsTable(t);
+    },
   },
   {
     id: 'blockaffinities-table', title: 'kubectl get blockaffinities', commands: ['kubectl get blockaffinities'],

@@ -200,6 +200,7 @@ function readOutput(file: string, lines: { n: number; text: string }[], prompt: 
   const output = body.map((l) => l.text).join('\n') + '\n';
   const meta: CaptureMeta = { source, via: 'command' };
   if (prompt) meta.command = prompt.command;
+  if (cmd?.piped) meta.filtered = true;
   const host = [prompt?.host, cmd?.container, prompt?.session?.host].find((h) => h !== undefined && ctx.nodeNames.includes(h));
   if (host !== undefined) meta.host = host;
   const pod = cmd?.pod ?? prompt?.session?.pod;

@@ -238,6 +238,8 @@ export interface CaptureMeta {
   pod?: string;
   /** How the reader was chosen. */
   via: 'command' | 'content';
+  /** The output went through a pipe (`| grep …`): it may hold only some of the rows. */
+  filtered?: true;
 }
 
 export type CapturePart = CaptureMeta & ReadValue;

@@ -3,6 +3,7 @@ import {
   affinityFromName,
   parseBlockAffinitiesTable,
   parseBlockAffinityListing,
+  parseHeaderlessPodRows,
   parseNodesTable,
   parsePodsTable,
   parseTigeraStatusDescribe,
@@ -104,6 +105,14 @@ describe('kubectl get pods', () => {
     const pending = rows.find((r) => r.name === 'csi-node-driver-pending-x')!;
     expect(pending).toMatchObject({ status: 'ContainerCreating', node: 'calico-ipam-worker2' });
     expect(pending).not.toHaveProperty('ip');
+  });
+
+  it('reads rows that lost their header to grep, with the columns the command implies', () => {
+    const rows = fixture('kubectl-get-pods-n-calico-system-wide.txt').split('\n').slice(1).join('\n');
+    expect(parseHeaderlessPodRows(rows, false, true)).toEqual(parsePodsTable(fixture('kubectl-get-pods-n-calico-system-wide.txt')));
+    const all = fixture('kubectl-get-pods-A-wide.txt').split('\n').filter((l) => l.includes('kube-controller-manager')).join('\n');
+    expect(parseHeaderlessPodRows(all, true, true)).toEqual([expect.objectContaining({ namespace: 'kube-system', restarts: '1 (10m ago)', ip: '172.18.0.3' })]);
+    expect(() => parseHeaderlessPodRows(all, false, true)).toThrow(/line 1: not a row of kubectl get pods -o wide/);
   });
 
   it('reads the table without -o wide: no IP, no node', () => {

@@ -33,11 +33,25 @@ describe('transcripts', () => {
       ['shells.txt:11', 'ip-route-json', 'ip -j route', 'calico-ipam-worker2'],
       ['shells.txt:15', 'ip-route', 'docker exec calico-ipam-worker ip route', 'calico-ipam-worker'],
       ['shells.txt:25', 'ip-route', 'ip route', undefined],
+      ['shells.txt:29', 'pods-table', 'kubectl get pods -A -o wide | grep csi-node-driver', undefined],
     ]);
     expect(r.parts[3]!.pod).toBe('multitool');
-    // `exit` echoed "exit"; a pods table filtered by grep has no header.
-    expect(r.ignored.map((i) => i.source)).toEqual(['shells.txt:13', 'shells.txt:29']);
-    expect(r.ignored[1]!.reason).toMatch(/^`kubectl get pods -A -o wide \| grep csi-node-driver`: looks like kubectl get pods but cannot be read: .*\(its output went through a pipe\)$/);
+    expect(r.parts.map((p) => p.filtered)).toEqual([undefined, undefined, undefined, undefined, true]);
+    // grep removed the header: the command says which columns the rows have.
+    const grepped = r.parts[4]!;
+    expect(grepped.reader === 'pods-table' && grepped.value.map((p) => [p.namespace, p.name, p.ip, p.node])).toEqual([
+      ['calico-system', 'csi-node-driver-7xk2p', '192.168.18.65', 'calico-ipam-control-plane'],
+      ['calico-system', 'csi-node-driver-m4q8d', '192.168.131.129', 'calico-ipam-worker'],
+      ['calico-system', 'csi-node-driver-sbj5n', '192.168.112.129', 'calico-ipam-worker2'],
+    ]);
+    // `exit` echoed "exit": no reader for it.
+    expect(r.ignored.map((i) => i.source)).toEqual(['shells.txt:13']);
+  });
+
+  it('a filtered output that the command does not explain is ignored, saying it went through a pipe', () => {
+    const r = readCapture('g.txt', '$ kubectl get nodes | grep worker\ncalico-ipam-worker          Ready    <none>          10m   v1.28.0\n', ctx);
+    expect(r.parts).toEqual([]);
+    expect(r.ignored[0]!.reason).toMatch(/^`kubectl get nodes \| grep worker`: looks like kubectl get nodes but cannot be read: .*\(its output went through a pipe\)$/);
   });
 
   it('a host that is not a lab node is not a host', () => {
