@@ -23,7 +23,10 @@ export interface CrdFact {
   plural: string;
   scope: 'Cluster' | 'Namespaced';
   version: string;
+  /** Has the status subresource. */
   status: boolean;
+  /** The schema has no `status` property even though the subresource is on (ImageSet). */
+  noStatusField?: boolean;
   columns?: ColumnFact[];
   shortNames?: string[];
   /** Known fields of `spec`; every CRD also keeps unknown fields (`x-kubernetes-preserve-unknown-fields`). */
@@ -59,7 +62,7 @@ export const CRD_FACTS: readonly CrdFact[] = [
   op('APIServer', 'apiservers'),
   op('GatewayAPI', 'gatewayapis', false),
   op('Goldmane', 'goldmanes'),
-  op('ImageSet', 'imagesets'),
+  op('ImageSet', 'imagesets', true, { noStatusField: true }),
   op('Installation', 'installations', true, {
     spec: {
       variant: 'string',

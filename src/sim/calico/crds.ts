@@ -96,7 +96,7 @@ export function buildCrd(f: CrdFact, options: { bulkBytes?: number } = {}): Reco
     kind: { type: 'string', description: 'Kind of this object.' },
     metadata: { type: 'object' },
     spec,
-    ...(f.status ? { status: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } : {}),
+    ...(f.status && !f.noStatusField ? { status: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } : {}),
   };
   return {
     apiVersion: 'apiextensions.k8s.io/v1',
