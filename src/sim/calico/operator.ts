@@ -45,6 +45,19 @@ export const DURATIONS = {
 
 const NS_CALICO = 'calico-system';
 
+interface Component {
+  cr: ResourceRef;
+  /** Deployment and TigeraStatus name. */
+  name: string;
+  containers(images: ReleaseImages): ContainerSpec[];
+}
+
+/** Components the operator adds for their own custom resource (pkg/render/goldmane, pkg/render/whisker). */
+const COMPONENTS: readonly Component[] = [
+  { cr: R.goldmanes, name: 'goldmane', containers: (i) => [{ name: 'goldmane', image: i.goldmane }] },
+  { cr: R.whiskers, name: 'whisker', containers: (i) => [{ name: 'whisker', image: i.whisker }, { name: 'whisker-backend', image: i.whiskerBackend }] },
+];
+
 /** The registry URL containerd asks for an image's manifest (docker.io is served by registry-1.docker.io). */
 function manifestUrl(image: string): string {
   const [host, ...rest] = image.split('/');
@@ -229,6 +242,7 @@ export class CalicoController {
     await this.sleep(DURATIONS.reconcile);
     this.installBase(inst);
     this.spawn(this.apiserverFlow());
+    for (const c of COMPONENTS) this.spawn(this.componentFlow(c));
     this.createCalicoWorkloads();
     this.refresh(DURATIONS.reconcile);
     const nodeFlows = this.cluster.nodes.map((n, i) => this.nodeFlow(n.name, i));
@@ -342,6 +356,19 @@ export class CalicoController {
       placement.forEach((node, i) => {
         this.store.create(R.pods, this.calicoPodSpec(`calico-apiserver-${ah}-${nameSuffix(`${this.cluster.name}/apiserver/${i}`, 5)}`, NS_APISERVER, node, false, { 'k8s-app': 'calico-apiserver', apiserver: 'true', 'pod-template-hash': ah }, { kind: 'ReplicaSet', name: `calico-apiserver-${ah}` }, [{ name: 'calico-apiserver', image: this.images.apiserver }]));
       });
+    }
+    this.refresh();
+  }
+
+  /** Goldmane / Whisker: the operator renders one Deployment in calico-system per custom resource named `default`. */
+  private async componentFlow(c: Component): Promise<void> {
+    await this.waitFor(c.cr, () => (this.store.get(c.cr, undefined, 'default') ? true : undefined));
+    await this.sleep(DURATIONS.reconcile);
+    const containers = c.containers(this.images);
+    if (!this.store.get(R.deployments, NS_CALICO, c.name)) {
+      this.store.create(R.deployments, workloadObj('Deployment', c.name, NS_CALICO, { 'k8s-app': c.name }, 1, containers, false));
+      const h = templateHash(c.name);
+      this.store.create(R.pods, this.calicoPodSpec(`${c.name}-${h}-${nameSuffix(`${this.cluster.name}/${c.name}`, 5)}`, NS_CALICO, this.workers_[0] ?? this.cp, false, { 'k8s-app': c.name, 'pod-template-hash': h }, { kind: 'ReplicaSet', name: `${c.name}-${h}` }, containers));
     }
     this.refresh();
   }
@@ -607,7 +634,19 @@ export class CalicoController {
     const wasPools = tigeraState(this.store, 'ippools')?.kind === 'available';
     writeTigeraStatus(this.store, 'ippools', ippools, gen);
     if (ippools.kind === 'available' && !wasPools) this.ctx.recorder.condition('tigerastatus-available:ippools');
+    for (const c of COMPONENTS) this.refreshComponent(c);
     if (!this.faultsApplied && this.healthyIpam()) this.applyFaultsOnce();
+  }
+
+  /** TigeraStatus `goldmane` / `whisker` from its Deployment, once the custom resource exists. */
+  private refreshComponent(c: Component): void {
+    const cr = this.store.get(c.cr, undefined, 'default');
+    if (!cr || !this.store.get(R.deployments, NS_CALICO, c.name)) return;
+    const n = workloadCounts(this.store, R.deployments, NS_CALICO, c.name);
+    const state: StatusState = n && n.ready >= n.desired ? { kind: 'available' } : { kind: 'progressing', message: `Deployment "${NS_CALICO}/${c.name}" is not available (awaiting ${(n?.desired ?? 1) - (n?.ready ?? 0)} replicas)` };
+    const was = tigeraState(this.store, c.name)?.kind === 'available';
+    writeTigeraStatus(this.store, c.name, state, cr.metadata.generation ?? 1);
+    if (state.kind === 'available' && !was) this.ctx.recorder.condition(`tigerastatus-available:${c.name}`);
   }
 
   private calicoState(): StatusState {

@@ -10,6 +10,8 @@ export const R = {
   installations: { group: 'operator.tigera.io', resource: 'installations' },
   apiservers: { group: 'operator.tigera.io', resource: 'apiservers' },
   tigerastatuses: { group: 'operator.tigera.io', resource: 'tigerastatuses' },
+  goldmanes: { group: 'operator.tigera.io', resource: 'goldmanes' },
+  whiskers: { group: 'operator.tigera.io', resource: 'whiskers' },
   ippools: { group: 'crd.projectcalico.org', resource: 'ippools' },
   ipamblocks: { group: 'crd.projectcalico.org', resource: 'ipamblocks' },
   blockaffinities: { group: 'crd.projectcalico.org', resource: 'blockaffinities' },
