@@ -5,7 +5,9 @@
  * TigeraStatus, with their images.
  */
 import { afterEach, describe, expect, test } from 'vitest';
+import { calicoctl } from '../../src/sim/calico/calicoctl.js';
 import { R } from '../../src/sim/calico/refs.js';
+import { calicoctlScript } from '../../src/sim/downloads.js';
 import type { StoredObject } from '../../src/sim/store.js';
 import { type TestWorld, testWorld } from '../helpers/calico-sim.js';
 
@@ -81,5 +83,19 @@ describe('release of the applied operator', () => {
     const pods = w.store.list(R.pods, { namespace: 'calico-system' }).items.filter((p) => /^(goldmane|whisker)-/.test(p.metadata.name));
     expect(pods).toHaveLength(2);
     for (const p of pods) expect((p.status as { podIP?: string }).podIP).toMatch(/^192\.168\./);
+  });
+});
+
+describe('the world\'s calicoctl of each version', () => {
+  const run = async (env: Record<string, string>, argv: string[]): Promise<{ code: number; stdout: string }> => {
+    let stdout = '';
+    const code = await calicoctl({ argv, cwd: process.cwd(), env, stdin: Buffer.alloc(0), signal: new AbortController().signal, out: (c) => (stdout += c.toString()), err: () => undefined });
+    return { code, stdout };
+  };
+
+  test('reports the version its download carries (the script sets it), with that tag\'s commit', async () => {
+    expect(calicoctlScript('v3.31.3')).toContain('LAB_SIM_CALICOCTL_VERSION=v3.31.3 exec');
+    expect((await run({ LAB_SIM_CALICOCTL_VERSION: 'v3.31.3' }, ['version', '--client'])).stdout).toBe('Client Version:    v3.31.3\nGit commit:        2e3c880bca\n');
+    expect((await run({}, ['version', '--client'])).stdout).toBe('Client Version:    v3.30.0\nGit commit:        572a32dd9b\n');
   });
 });
