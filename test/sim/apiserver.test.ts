@@ -202,6 +202,11 @@ describe('client-node 1.4 against the simulated API', () => {
   });
 
   it('serves a CRD kind through CustomObjectsApi only once the CRD is Established', async () => {
+    // a server whose CRDs take long enough to establish that the early GET below cannot race it on a busy host
+    await api.close();
+    api = await startApiServer({ store, establishDelayMs: 1500 });
+    kc = new KubeConfig();
+    kc.loadFromString(api.kubeconfig('calico-ipam'));
     const crd = worldCrd('tigerastatuses');
     const r = await apply(api, '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/tigerastatuses.operator.tigera.io', crd, 'lab');
     expect(r.status).toBe(201);
