@@ -27,7 +27,7 @@ const repoOf = (image: string): string => image.split('@')[0]!.replace(/:[^:/]+$
 export function calicoVersionProblem(lab: Pick<Lab, 'calico'>, installed: InstalledCalico): string | undefined {
   const wanted = lab.calico.version;
   if (installed.calicoVersion !== undefined && installed.calicoVersion !== '') {
-    return installed.calicoVersion === wanted ? undefined : `it runs Calico ${installed.calicoVersion}, not ${wanted} (--calico-version)`;
+    return installed.calicoVersion === wanted ? undefined : `it runs Calico ${installed.calicoVersion}, not the selected ${wanted}`;
   }
   if (installed.operatorImage === undefined) return undefined;
   // No version reported yet: compare the operator image with the one the selected release pins.

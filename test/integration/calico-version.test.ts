@@ -82,7 +82,7 @@ describe('lab deploy|verify|images --calico-version', () => {
     const before = await cluster();
     const r = await t.runLab(['deploy', '--topology', t.topology, '--calico-version', 'v3.31.3']);
     expect(r.exitCode, r.stderr).toBe(1);
-    expect(r.stderr).toMatch(/the cluster "calico-ipam" exists, but it runs Calico v3\.30\.0, not v3\.31\.3/);
+    expect(r.stderr).toMatch(/the cluster "calico-ipam" exists, but it runs Calico v3\.30\.0, not the selected v3\.31\.3/);
     expect(r.stderr).toMatch(/lab deploy --recreate --calico-version v3\.31\.3/);
     expect(await cluster()).toEqual(before);
   });

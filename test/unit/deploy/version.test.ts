@@ -8,7 +8,7 @@ const v31 = { ...v30, version: 'v3.31.3', images: ['quay.io/tigera/operator:v1.4
 
 describe('calicoVersionProblem', () => {
   it('the Installation reports another version: not reusable, says which', () => {
-    expect(calicoVersionProblem({ calico: v31 }, { calicoVersion: 'v3.30.0', operatorImage: 'quay.io/tigera/operator:v1.38.0' })).toBe('it runs Calico v3.30.0, not v3.31.3 (--calico-version)');
+    expect(calicoVersionProblem({ calico: v31 }, { calicoVersion: 'v3.30.0', operatorImage: 'quay.io/tigera/operator:v1.38.0' })).toBe('it runs Calico v3.30.0, not the selected v3.31.3');
   });
 
   it('same version: reusable', () => {
