@@ -25,6 +25,7 @@ import { apiAnswers, checkWritable, exportKubeconfig, inspectCluster, writePriva
 import { Deadline, STEP_TIMEOUT_MS } from './deadlines.js';
 import { applyAll, applyCustomResources, readManifest, waitCrdsEstablished } from './manifests.js';
 import { removeLabCluster } from './destroy.js';
+import { assertReusableCalico } from './version.js';
 import { optionalModule } from './optional.js';
 
 export interface DeployOptions {
@@ -236,6 +237,8 @@ export async function deployLab(lab: Lab, o: DeployOptions): Promise<DeploySumma
             if (kubeconfig !== undefined) state.kubeconfigText = kubeconfig;
             if (kubeconfig !== undefined && !(await apiAnswers(kubeconfig, deadline.remaining(STEP_TIMEOUT_MS.probe * 2), o.signal))) {
               problems.push('its Kubernetes API does not answer');
+            } else if (kubeconfig !== undefined) {
+              await assertReusableCalico(lab, kubeconfig, { deadline: deadline.step(STEP_TIMEOUT_MS.probe * 2), signal: o.signal });
             }
           }
           if (problems.length > 0) {

@@ -1,8 +1,8 @@
 /**
- * The images a lab needs (the kind node image + the Calico images of the selected version, from the
- * pins file) and the archive CI caches between runs: `lab images --save <file>` pulls what is missing
- * and `docker save`s everything (for the daemon's platform) into one file; `--load <file>` `docker
- * load`s it back.
+ * The images a lab needs (the kind node image + the Calico images of the selected version and of the
+ * lab's custom resources, from the pins file) and the archive CI caches between runs: `lab images --save
+ * <file>` pulls what is missing and `docker save`s everything (for the daemon's platform) into one file;
+ * `--load <file>` `docker load`s it back.
  */
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -17,10 +17,22 @@ export interface LabImage {
   role: 'node' | 'calico';
 }
 
+/**
+ * The Calico images of this lab: what the operator of the selected version deploys for an
+ * Installation (`images` in the pins), plus the images of each other custom resource kind the lab
+ * applies (`customResourceImages`: APIServer → calico/apiserver, Goldmane, Whisker…). Without duplicates. Pure.
+ */
+export function calicoImages(lab: Pick<Lab, 'calico' | 'customResources'>): string[] {
+  const kinds = new Set(lab.customResources.map((d) => d.object.kind));
+  const perKind = lab.calico.customResourceImages ?? {};
+  const extra = Object.keys(perKind).filter((kind) => kinds.has(kind)).flatMap((kind) => perKind[kind] ?? []);
+  return [...new Set([...lab.calico.images, ...extra])];
+}
+
 /** Every image the lab needs, node image first, without duplicates. Pure. */
-export function labImages(lab: Pick<Lab, 'nodeImage' | 'calico'>): LabImage[] {
+export function labImages(lab: Pick<Lab, 'nodeImage' | 'calico' | 'customResources'>): LabImage[] {
   const out: LabImage[] = [{ image: lab.nodeImage, role: 'node' }];
-  for (const image of lab.calico.images) if (!out.some((i) => i.image === image)) out.push({ image, role: 'calico' });
+  for (const image of calicoImages(lab)) if (!out.some((i) => i.image === image)) out.push({ image, role: 'calico' });
   return out;
 }
 
@@ -67,7 +79,7 @@ export async function pullMissing(images: readonly string[], o: ImageOptions): P
  * never pulled, which `ctr import` rejects.
  */
 export async function saveImages(
-  lab: Pick<Lab, 'nodeImage' | 'calico'>,
+  lab: Pick<Lab, 'nodeImage' | 'calico' | 'customResources'>,
   file: string,
   o: ImageOptions,
 ): Promise<{ file: string; images: string[]; pulled: string[]; platform: string | undefined }> {

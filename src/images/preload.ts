@@ -14,7 +14,7 @@ import { dockerInfo, dockerSave, savePlatform } from '../tools/docker.js';
 import type { ToolOptions } from '../tools/exec.js';
 import { kindLoadDockerImage, kindLoadImageArchive } from '../tools/kind.js';
 import type { Logger } from '../ui/log.js';
-import { missingImages, pullMissing } from './index.js';
+import { calicoImages, missingImages, pullMissing } from './index.js';
 
 export interface PreloadOptions {
   signal: AbortSignal;
@@ -40,7 +40,7 @@ function errorText(error: unknown): string {
 }
 
 export async function preloadImages(lab: Lab, o: PreloadOptions): Promise<{ pulled: string[]; loaded: string[] }> {
-  const images = [...new Set(lab.calico.images)];
+  const images = calicoImages(lab);
   if (images.length === 0) return { pulled: [], loaded: [] };
   const onProgress = o.onProgress ?? o.onOutput;
   const remaining = (): number | undefined => {

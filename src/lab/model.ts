@@ -45,7 +45,10 @@ export interface CalicoRelease {
   manifests: { 'operator-crds.yaml': PinnedArtifact; 'tigera-operator.yaml': PinnedArtifact };
   /** Keyed by `<os>-<arch>` in Go/Calico naming: linux-amd64, linux-arm64, darwin-arm64… */
   calicoctl: Record<string, PinnedArtifact>;
+  /** Images the operator deploys for an Installation (the operator's own first). */
   images: string[];
+  /** Images it adds per other custom resource kind the lab applies (APIServer, Goldmane, Whisker…). */
+  customResourceImages?: Record<string, string[]>;
 }
 
 export interface Pins {

@@ -1,6 +1,7 @@
 /**
  * The pins file: for each supported Calico version, the URL and sha256 of every artifact lab downloads
- * (operator-crds.yaml, tigera-operator.yaml, calicoctl per OS/arch) and the images the lab needs.
+ * (operator-crds.yaml, tigera-operator.yaml, calicoctl per OS/arch) and the images the operator deploys
+ * (for an Installation, and per other custom resource kind).
  * A mirror for air-gapped hosts is just another pins file (`--pins` or $LAB_PINS).
  */
 import { UsageError } from '../errors.js';
@@ -22,6 +23,24 @@ function artifact(doc: YamlDoc, path: (string | number)[], value: unknown, probl
     problems.add(doc, [...path, 'sha256'], `${path.join('.')}.sha256 is not 64 lower-case hex digits`, 'copy the sha256 from the release (`sha256sum <file>`)');
   }
   return typeof url === 'string' && typeof sha256 === 'string' ? { url, sha256 } : undefined;
+}
+
+/** `customResourceImages:` kind → list of images (optional; older pins files list every image under `images`). */
+function checkCustomResourceImages(doc: YamlDoc, path: string[], value: unknown, problems: Problems): Record<string, string[]> {
+  if (value === undefined) return {};
+  if (!isRecord(value)) {
+    problems.add(doc, path, `${path.join('.')} is not a mapping`, 'map each custom resource kind to its images, e.g. `APIServer: [quay.io/calico/apiserver:v3.31.3]`');
+    return {};
+  }
+  const out: Record<string, string[]> = {};
+  for (const [kind, list] of Object.entries(value)) {
+    if (!Array.isArray(list) || !list.every((i) => typeof i === 'string' && i !== '')) {
+      problems.add(doc, [...path, kind], `${path.join('.')}.${kind} is not a list of images`, 'give a list of image references');
+      continue;
+    }
+    out[kind] = list as string[];
+  }
+  return out;
 }
 
 export function checkPins(doc: YamlDoc, problems: Problems): Pins | undefined {
@@ -48,12 +67,14 @@ export function checkPins(doc: YamlDoc, problems: Problems): Pins | undefined {
       }
     }
     const images = Array.isArray(raw['images']) ? raw['images'].filter((i): i is string => typeof i === 'string') : [];
+    const customResourceImages = checkCustomResourceImages(doc, [...base, 'customResourceImages'], raw['customResourceImages'], problems);
     if (m['operator-crds.yaml'] && m['tigera-operator.yaml']) {
       versions[version] = {
         version,
         manifests: { 'operator-crds.yaml': m['operator-crds.yaml'], 'tigera-operator.yaml': m['tigera-operator.yaml'] },
         calicoctl,
         images,
+        customResourceImages,
       };
     }
   }

@@ -5,31 +5,23 @@
  * Fault `checksum-mismatch`: the server serves altered bytes while the pins keep the right hash.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { stringify as stringifyYaml } from 'yaml';
-import { simDataDir } from './paths.js';
+import { operatorCrdsYaml } from './calico/crds.js';
+import { tigeraOperatorYaml } from './calico/manifests.js';
+import { DEFAULT_RELEASE, pinnedImages, RELEASES } from './calico/releases.js';
 
-export const CALICO_VERSION = 'v3.30.0';
 export const CALICOCTL_PLATFORMS = ['linux-amd64', 'linux-arm64', 'darwin-amd64', 'darwin-arm64'] as const;
 
-/** Same bytes every run: the world's location comes from the env (LAB_SIM_*), not from the script. */
-export const CALICOCTL_SCRIPT = '#!/bin/sh\n# calicoctl of the lab simulated world: runs the fake calicoctl of the running world.\nexec "$LAB_SIM_NODE" "$LAB_SIM_CLIENT" calicoctl "$@"\n';
-
-/** The images of the lesson's pins (what tigera-operator v1.38.0 deploys for Installation + APIServer). */
-export const CALICO_IMAGES = [
-  'quay.io/tigera/operator:v1.38.0',
-  'docker.io/calico/node:v3.30.0',
-  'docker.io/calico/cni:v3.30.0',
-  'docker.io/calico/pod2daemon-flexvol:v3.30.0',
-  'docker.io/calico/typha:v3.30.0',
-  'docker.io/calico/kube-controllers:v3.30.0',
-  'docker.io/calico/csi:v3.30.0',
-  'docker.io/calico/node-driver-registrar:v3.30.0',
-  'docker.io/calico/apiserver:v3.30.0',
-];
+/**
+ * The world's calicoctl "binary" of one Calico version: same bytes every run (the world's location
+ * comes from the env, LAB_SIM_*); the version it reports is part of the bytes, like a real binary's.
+ */
+export const calicoctlScript = (version: string): string =>
+  `#!/bin/sh\n# calicoctl ${version} of the lab simulated world: runs the fake calicoctl of the running world.\nLAB_SIM_CALICOCTL_VERSION=${version} exec "$LAB_SIM_NODE" "$LAB_SIM_CLIENT" calicoctl "$@"\n`;
 
 export interface Downloads {
   url: string;
@@ -44,13 +36,6 @@ export interface Downloads {
 
 export const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 
-function manifest(file: string): Buffer {
-  const p = join(simDataDir(), file);
-  // Integration point: the Calico part provides both manifests in src/sim/data/.
-  if (existsSync(p)) return readFileSync(p);
-  return Buffer.from(`# placeholder: ${file} is not in ${simDataDir()} yet\n`);
-}
-
 /** The altered bytes served under fault checksum-mismatch (a truncated-looking, modified file). */
 export function corrupt(bytes: Buffer): Buffer {
   return Buffer.concat([bytes.subarray(0, Math.max(0, bytes.length - 16)), Buffer.from('\n# corrupted in transit\n')]);
@@ -58,9 +43,11 @@ export function corrupt(bytes: Buffer): Buffer {
 
 export async function startDownloads(options: { dir: string; corrupt: boolean }): Promise<Downloads> {
   const artifacts = new Map<string, Buffer>();
-  artifacts.set(`/calico/${CALICO_VERSION}/manifests/operator-crds.yaml`, manifest('operator-crds.yaml'));
-  artifacts.set(`/calico/${CALICO_VERSION}/manifests/tigera-operator.yaml`, manifest('tigera-operator.yaml'));
-  for (const p of CALICOCTL_PLATFORMS) artifacts.set(`/calico/${CALICO_VERSION}/calicoctl-${p}`, Buffer.from(CALICOCTL_SCRIPT));
+  for (const r of Object.values(RELEASES)) {
+    artifacts.set(`/calico/${r.calico}/manifests/operator-crds.yaml`, operatorCrdsYaml(r.calico));
+    artifacts.set(`/calico/${r.calico}/manifests/tigera-operator.yaml`, tigeraOperatorYaml(r));
+    for (const p of CALICOCTL_PLATFORMS) artifacts.set(`/calico/${r.calico}/calicoctl-${p}`, Buffer.from(calicoctlScript(r.calico)));
+  }
   const hits = new Map<string, number>();
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0] as string;
@@ -84,19 +71,15 @@ export async function startDownloads(options: { dir: string; corrupt: boolean })
   });
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const entry = (path: string): { url: string; sha256: string } => ({ url: `${url}${path}`, sha256: sha256(artifacts.get(path) as Buffer) });
-  const pins = {
-    default: CALICO_VERSION,
-    versions: {
-      [CALICO_VERSION]: {
-        manifests: {
-          'operator-crds.yaml': entry(`/calico/${CALICO_VERSION}/manifests/operator-crds.yaml`),
-          'tigera-operator.yaml': entry(`/calico/${CALICO_VERSION}/manifests/tigera-operator.yaml`),
-        },
-        calicoctl: Object.fromEntries(CALICOCTL_PLATFORMS.map((p) => [p, entry(`/calico/${CALICO_VERSION}/calicoctl-${p}`)])),
-        images: CALICO_IMAGES,
-      },
+  const release = (v: string): Record<string, unknown> => ({
+    manifests: {
+      'operator-crds.yaml': entry(`/calico/${v}/manifests/operator-crds.yaml`),
+      'tigera-operator.yaml': entry(`/calico/${v}/manifests/tigera-operator.yaml`),
     },
-  };
+    calicoctl: Object.fromEntries(CALICOCTL_PLATFORMS.map((p) => [p, entry(`/calico/${v}/calicoctl-${p}`)])),
+    ...pinnedImages(RELEASES[v]!),
+  });
+  const pins = { default: DEFAULT_RELEASE, versions: Object.fromEntries(Object.keys(RELEASES).map((v) => [v, release(v)])) };
   const pinsFile = join(options.dir, 'calico-pins.yaml');
   writeFileSync(pinsFile, `# Pins of the lab simulated world: its local download server (${url}).\n${stringifyYaml(pins)}`);
   return {

@@ -5,14 +5,18 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
 import { type FaultId, type HostState, Recorder, SimClock, type SimClusterSpec, type SimContext } from '../../src/sim/context.js';
-import { simDataDir } from '../../src/sim/paths.js';
+import { tigeraOperatorYaml } from '../../src/sim/calico/manifests.js';
+import { DEFAULT_RELEASE, RELEASES } from '../../src/sim/calico/releases.js';
 import { ObjectStore, type StoredObject } from '../../src/sim/store.js';
 import type { ToolInvocation } from '../../src/sim/context.js';
 import { calicoctl } from '../../src/sim/calico/calicoctl.js';
 import { startCalico } from '../../src/sim/calico/index.js';
 import { R } from '../../src/sim/calico/refs.js';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
 
 export function lessonCluster(name = 'calico-ipam', workers = 2): SimClusterSpec {
   return {
@@ -64,7 +68,8 @@ export interface TestWorld {
 }
 
 /** Builds the state kind boot leaves (Nodes NotReady, coredns/local-path Pending) and starts Calico. */
-export function testWorld(options: { cluster?: SimClusterSpec; faults?: FaultId[]; scale?: number; preload?: boolean } = {}): TestWorld {
+/** `release`: the Calico release whose tigera-operator.yaml is applied (default: the world's default). */
+export function testWorld(options: { cluster?: SimClusterSpec; faults?: FaultId[]; scale?: number; preload?: boolean; release?: string } = {}): TestWorld {
   const cluster = options.cluster ?? lessonCluster();
   const store = new ObjectStore();
   const clock = new SimClock(options.scale ?? 0);
@@ -95,9 +100,9 @@ export function testWorld(options: { cluster?: SimClusterSpec; faults?: FaultId[
     return { group, resource: `${kind.toLowerCase()}${kind.endsWith('s') ? 'es' : 's'}` };
   };
   const applyManifests = (): void => {
-    const files = [join(simDataDir(), 'tigera-operator.yaml'), join(simDataDir(), '..', '..', '..', 'manifests', 'calico-custom-resources.yaml')];
-    for (const f of files) {
-      for (const doc of parseAllDocuments(readFileSync(f, 'utf8'))) {
+    const texts = [tigeraOperatorYaml(RELEASES[options.release ?? DEFAULT_RELEASE]!).toString(), readFileSync(join(root, 'manifests', 'calico-custom-resources.yaml'), 'utf8')];
+    for (const text of texts) {
+      for (const doc of parseAllDocuments(text)) {
         const o = doc.toJS() as StoredObject | null;
         if (!o) continue;
         store.put(ref(o.apiVersion, o.kind), o);

@@ -7,8 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml, parseAllDocuments } from 'yaml';
 import { startTestWorld, type TestWorld } from '../helpers/world.js';
 import { KubeClient } from '../../src/kube/client.js';
+import { operatorCrdsYaml } from '../../src/sim/calico/crds.js';
 
-const referenceCrd = join(import.meta.dirname, '..', '..', 'src', 'sim', 'data', 'crds', 'installations.operator.tigera.io.yaml');
 
 describe('lab deploy → status → destroy', () => {
   let t: TestWorld;
@@ -43,7 +43,8 @@ describe('lab deploy → status → destroy', () => {
     try {
       const got = await client.get<Record<string, unknown>>('apiextensions.k8s.io/v1', 'customresourcedefinitions', 'installations.operator.tigera.io');
       expect(got).toBeDefined();
-      const source = parseAllDocuments(readFileSync(referenceCrd, 'utf8')).map((d) => d.toJS() as Record<string, unknown>).find((d) => d !== null)!;
+      // what the world's download server served as operator-crds.yaml (the world's own generated CRDs)
+      const source = parseAllDocuments(operatorCrdsYaml('v3.30.0').toString()).map((d) => d.toJS() as Record<string, unknown>).find((d) => (d?.['metadata'] as { name?: string } | undefined)?.name === 'installations.operator.tigera.io')!;
       expect(got!['spec']).toStrictEqual(source['spec']);
       expect(JSON.stringify(got!['spec'])).toContain('x-kubernetes-');
     } finally {

@@ -4,11 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse as parseYaml } from 'yaml';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { ObjectStore, type StoredObject } from '../../src/sim/store.js';
 import { startApiServer, type ApiServer } from '../../src/sim/apiserver/index.js';
+import { crdFactsFor } from '../../src/sim/calico/crd-facts.js';
+import { buildCrd } from '../../src/sim/calico/crds.js';
 
-const CRD_DIR = '/work/shared/reference/calico/crds';
 
 function which(cmd: string): string | undefined {
   try {
@@ -34,6 +35,13 @@ describe.skipIf(kubectlPath === undefined)('real kubectl against the simulated A
       extendEnv: true,
     });
     return { stdout: r.stdout, stderr: r.stderr, exitCode: r.exitCode };
+  };
+
+  /** The world's own CRD of a kind (generated from facts), written to a file for kubectl. */
+  const worldCrdFile = (plural: string): string => {
+    const file = join(dir, `${plural}.crd.yaml`);
+    writeFileSync(file, stringifyYaml(buildCrd(crdFactsFor('v3.30.0').find((f) => f.plural === plural)!)));
+    return file;
   };
 
   const applyFile = async (path: string): Promise<void> => {
@@ -91,7 +99,7 @@ describe.skipIf(kubectlPath === undefined)('real kubectl against the simulated A
   });
 
   it('kubectl get tigerastatus shows the printer columns', async () => {
-    await applyFile(join(CRD_DIR, 'tigerastatuses.operator.tigera.io.yaml'));
+    await applyFile(worldCrdFile('tigerastatuses'));
     await waitEstablished('tigerastatuses.operator.tigera.io');
     const obj = join(dir, 'ts.yaml');
     writeFileSync(obj, 'apiVersion: operator.tigera.io/v1\nkind: TigeraStatus\nmetadata:\n  name: calico\nspec: {}\n');
@@ -117,7 +125,7 @@ describe.skipIf(kubectlPath === undefined)('real kubectl against the simulated A
   });
 
   it('kubectl get blockaffinities.crd.projectcalico.org -o yaml returns the stored object', async () => {
-    await applyFile(join(CRD_DIR, 'blockaffinities.crd.projectcalico.org.yaml'));
+    await applyFile(worldCrdFile('blockaffinities'));
     await waitEstablished('blockaffinities.crd.projectcalico.org');
     const obj = join(dir, 'ba.yaml');
     writeFileSync(

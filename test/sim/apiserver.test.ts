@@ -15,10 +15,15 @@ import {
 import { ObjectStore, type StoredObject } from '../../src/sim/store.js';
 import { startApiServer, type ApiServer } from '../../src/sim/apiserver/index.js';
 import { jsonPath } from '../../src/sim/apiserver/table.js';
+import { crdFactsFor } from '../../src/sim/calico/crd-facts.js';
+import { buildCrd, INSTALLATION_CRD_BYTES, largeCrdYaml } from '../../src/sim/calico/crds.js';
+import { calicoReference, REFERENCE_DIR, skipNote } from '../helpers/reference.js';
+import { simDataDir } from '../../src/sim/paths.js';
 
-const REF = '/work/shared/reference';
-const CRD_DIR = `${REF}/calico/crds`;
-const readCrd = (name: string): StoredObject => parseYaml(readFileSync(`${CRD_DIR}/${name}.yaml`, 'utf8')) as StoredObject;
+/** The world's own CRD of a kind (generated from facts, src/sim/calico/crds.ts). */
+const worldCrd = (plural: string): StoredObject => buildCrd(crdFactsFor('v3.30.0').find((f) => f.plural === plural)!) as StoredObject;
+/** The real 1.39 MB Installation CRD of Calico v3.30.0 (upstream's bytes, only in ../shared/reference). */
+const REAL_CRDS = calicoReference('crds');
 
 interface Reply {
   status: number;
@@ -148,7 +153,8 @@ describe('pki and kubeconfig', () => {
   });
 
   it('writes the kubeconfig in the exact layout of kind get kubeconfig', () => {
-    const ref = readFileSync(`${REF}/cli/kind-get-kubeconfig.yaml`, 'utf8');
+    // the reference contract when present, else the world's copy of it (src/sim/data/cli, copied unchanged)
+    const ref = readFileSync(REFERENCE_DIR ? `${REFERENCE_DIR}/cli/kind-get-kubeconfig.yaml` : `${simDataDir()}/cli/kind-get-kubeconfig.yaml`, 'utf8');
     const ours = api.kubeconfig('calico-ipam');
     const mask = (s: string): string => s.replace(/(-data: )\S+/g, '$1X').replace(/127\.0\.0\.1:\d+/, '127.0.0.1:PORT');
     expect(mask(ours)).toBe(mask(ref));
@@ -196,7 +202,12 @@ describe('client-node 1.4 against the simulated API', () => {
   });
 
   it('serves a CRD kind through CustomObjectsApi only once the CRD is Established', async () => {
-    const crd = readCrd('tigerastatuses.operator.tigera.io');
+    // a server whose CRDs take long enough to establish that the early GET below cannot race it on a busy host
+    await api.close();
+    api = await startApiServer({ store, establishDelayMs: 1500 });
+    kc = new KubeConfig();
+    kc.loadFromString(api.kubeconfig('calico-ipam'));
+    const crd = worldCrd('tigerastatuses');
     const r = await apply(api, '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/tigerastatuses.operator.tigera.io', crd, 'lab');
     expect(r.status).toBe(201);
     const early = await call(api, 'GET', '/apis/operator.tigera.io/v1/tigerastatuses');
@@ -321,12 +332,13 @@ describe('client-node 1.4 against the simulated API', () => {
 });
 
 describe('byte-faithful storage', () => {
-  it('round-trips the 1.39 MB Installation CRD by server-side apply, x-kubernetes-* kept', async () => {
-    const text = readFileSync(`${CRD_DIR}/installations.operator.tigera.io.yaml`, 'utf8');
+  /** Server-side apply of a CRD's YAML text as-is, then GET: spec, every x-kubernetes-* key and the annotations come back unchanged. */
+  async function roundTrip(text: string): Promise<void> {
     const crd = parseYaml(text) as StoredObject;
-    const r = await apply(api, '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/installations.operator.tigera.io', text, 'lab', true);
+    const path = `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata.name}`;
+    const r = await apply(api, path, text, 'lab', true);
     expect(r.status).toBe(201);
-    const got = await call(api, 'GET', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/installations.operator.tigera.io');
+    const got = await call(api, 'GET', path);
     expect(got.status).toBe(200);
     expect(got.json.spec).toEqual(crd['spec']);
     const xKeys = (text.match(/x-kubernetes-[a-z-]+:/g) ?? []).length;
@@ -334,9 +346,20 @@ describe('byte-faithful storage', () => {
     expect((JSON.stringify(got.json.spec).match(/"x-kubernetes-[a-z-]+":/g) ?? []).length).toBe(xKeys);
     expect(got.json.metadata.annotations).toEqual(crd.metadata.annotations);
     // re-apply by the same manager converges without conflict
-    const again = await apply(api, '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/installations.operator.tigera.io', JSON.stringify(crd), 'lab');
+    const again = await apply(api, path, JSON.stringify(crd), 'lab');
     expect(again.status).toBe(200);
     expect(again.json.spec).toEqual(crd['spec']);
+  }
+
+  it('round-trips a generated Installation-sized CRD (~1.39 MB, every x-kubernetes-* feature) by server-side apply', async () => {
+    const text = largeCrdYaml();
+    expect(Math.abs(text.length - INSTALLATION_CRD_BYTES) / INSTALLATION_CRD_BYTES).toBeLessThan(0.05);
+    for (const key of ['x-kubernetes-preserve-unknown-fields', 'x-kubernetes-int-or-string', 'x-kubernetes-list-type', 'x-kubernetes-list-map-keys', 'x-kubernetes-map-type', 'x-kubernetes-validations']) expect(text).toContain(`${key}:`);
+    await roundTrip(text);
+  });
+
+  it.skipIf(!REAL_CRDS)(skipNote('round-trips the real 1.39 MB Installation CRD of Calico v3.30.0', REAL_CRDS !== undefined, '../shared/reference/calico/crds/'), async () => {
+    await roundTrip(readFileSync(`${REAL_CRDS}/installations.operator.tigera.io.yaml`, 'utf8'));
   });
 });
 

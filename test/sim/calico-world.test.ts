@@ -8,7 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { simDataDir } from '../../src/sim/paths.js';
+import { operatorCrdsYaml } from '../../src/sim/calico/crds.js';
+import { tigeraOperatorYaml } from '../../src/sim/calico/manifests.js';
+import { RELEASES } from '../../src/sim/calico/releases.js';
 import { startWorld, type World } from '../../src/sim/world.js';
 import { REF } from './calicoctl-reference.js';
 
@@ -35,10 +37,15 @@ test.skipIf(!hasKubectl)('kubectl applies the operator; calicoctl shows the less
   const before = await execa('calicoctl', ['version'], { env, reject: false });
   expect([before.exitCode, before.stdout, before.stderr + '\n']).toEqual([1, REF['calicoctl-version-before-calico.stdout.txt']!.trimEnd(), REF['calicoctl-version-before-calico.stderr.txt']]);
   const k = (args: string[]) => execa('kubectl', args, { env, reject: false });
-  let r = await k(['create', '-f', join(simDataDir(), 'operator-crds.yaml')]);
+  // the world's own manifests (what its download server serves)
+  const crdsFile = join(world.dir, 'operator-crds.yaml');
+  const operatorFile = join(world.dir, 'tigera-operator.yaml');
+  writeFileSync(crdsFile, operatorCrdsYaml('v3.30.0'));
+  writeFileSync(operatorFile, tigeraOperatorYaml(RELEASES['v3.30.0']!));
+  let r = await k(['create', '-f', crdsFile]);
   expect(r.exitCode, r.stderr).toBe(0);
   r = await k(['wait', '--for=condition=Established', 'crd/installations.operator.tigera.io', '--timeout=30s']);
-  r = await k(['apply', '--server-side', '-f', join(simDataDir(), 'tigera-operator.yaml')]);
+  r = await k(['apply', '--server-side', '-f', operatorFile]);
   expect(r.exitCode, r.stderr).toBe(0);
   r = await k(['apply', '--server-side', '-f', join(root, 'manifests', 'calico-custom-resources.yaml')]);
   expect(r.exitCode, r.stderr).toBe(0);

@@ -9,7 +9,8 @@ import type { ToolHandler, ToolInvocation } from '../context.js';
 import type { ObjectStore, StoredObject } from '../store.js';
 import { type Cidr, cidrContains, cidrSize, cidrsOverlap, ipToNum, parseCidr } from './cidr.js';
 import { type BlockSpec, allocatedIps, blockInUse } from './ipam.js';
-import { CALICO_GIT_COMMIT, CALICO_VERSION, R, TUNNEL_ANNOTATION } from './refs.js';
+import { CALICO_VERSION, R, TUNNEL_ANNOTATION } from './refs.js';
+import { RELEASES } from './releases.js';
 import { renderTable, usageCell, goG } from './table.js';
 
 /** A running simulated cluster calicoctl can reach. */
@@ -130,11 +131,17 @@ const unreachable = (inv: ToolInvocation): string => {
   return kc ? 'dial tcp 127.0.0.1:6443: connect: connection refused' : 'invalid configuration: no configuration has been provided, try setting KUBERNETES_MASTER environment variable';
 };
 
-const clientLines = `Client Version:    ${CALICO_VERSION}\nGit commit:        ${CALICO_GIT_COMMIT}\n`;
+/** The version this calicoctl "binary" is (its script sets LAB_SIM_CALICOCTL_VERSION, see downloads.ts). */
+const clientVersion = (inv: ToolInvocation): string => {
+  const v = inv.env['LAB_SIM_CALICOCTL_VERSION'];
+  return v !== undefined && Object.hasOwn(RELEASES, v) ? v : CALICO_VERSION;
+};
+const clientLinesOf = (inv: ToolInvocation): string => `Client Version:    ${clientVersion(inv)}\nGit commit:        ${RELEASES[clientVersion(inv)]!.gitCommit}\n`;
 
 function version(inv: ToolInvocation, argv: string[]): Exit {
   const p = parse(argv.slice(1), { '--client': false, '--poll': true });
   if (!p || p.words.length > 0) return invalid(argv);
+  const clientLines = clientLinesOf(inv);
   if (p.flags.has('--help')) return new Exit(0, VERSION_HELP);
   if (p.flags.has('--client')) return new Exit(0, clientLines);
   const t = pickTarget(inv, p.flags);
@@ -150,14 +157,14 @@ function version(inv: ToolInvocation, argv: string[]): Exit {
 }
 
 /** version_mismatch.go: compare major.minor.patch of client and ClusterInformation. */
-function versionMismatch(store: ObjectStore, flags: Map<string, string | true>): Exit | undefined {
+function versionMismatch(client: string, store: ObjectStore, flags: Map<string, string | true>): Exit | undefined {
   if (flags.has('--allow-version-mismatch')) return undefined;
   const ci = store.get(R.clusterinformations, undefined, 'default');
   const cluster = (ci?.spec as { calicoVersion?: string } | undefined)?.calicoVersion;
   if (!cluster) return undefined;
   const mmp = (v: string): string => (/(\d+)\.(\d+)\.(\d+)/.exec(v)?.slice(1, 4) ?? [v]).join('.');
-  if (mmp(cluster) === mmp(CALICO_VERSION)) return undefined;
-  return new Exit(1, '', `Version mismatch.\nClient Version:   ${CALICO_VERSION}\nCluster Version:  ${cluster}\nUse --allow-version-mismatch to override.\n`);
+  if (mmp(cluster) === mmp(client)) return undefined;
+  return new Exit(1, '', `Version mismatch.\nClient Version:   ${client}\nCluster Version:  ${cluster}\nUse --allow-version-mismatch to override.\n`);
 }
 
 interface Pool {
@@ -376,7 +383,7 @@ function ipamCheck(inv: ToolInvocation, store: ObjectStore, flags: Map<string, s
       (allocations[a.ip] ??= []).push(entry);
     }
     const report: Record<string, unknown> = {
-      version: cis.calicoVersion ?? CALICO_VERSION,
+      version: cis.calicoVersion ?? clientVersion(inv),
       clusterGUID: cis.clusterGUID ?? '',
       datastoreLocked: cis.datastoreReady === false,
       clusterInformationRevision: ci?.metadata.resourceVersion ?? '',
@@ -409,7 +416,7 @@ function ipam(inv: ToolInvocation, argv: string[]): Exit {
   const t = pickTarget(inv, p.flags);
   if (t instanceof Exit) return t;
   if (!t) return new Exit(1, '', `Failed to create Calico API client: ${unreachable(inv)}\n`);
-  const mismatch = versionMismatch(t.store, p.flags);
+  const mismatch = versionMismatch(clientVersion(inv), t.store, p.flags);
   if (mismatch) return mismatch;
   return sub === 'show' ? ipamShow(t.store, p.flags) : ipamCheck(inv, t.store, p.flags);
 }

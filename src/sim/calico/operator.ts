@@ -1,5 +1,6 @@
 /**
- * The simulated tigera-operator v1.38.0 + calico-node/CNI: reacts to the store like the real
+ * The simulated tigera-operator (v1.38.0 / Calico v3.30.0 or v1.40.3 / v3.31.3, whichever image the
+ * applied Deployment runs) + calico-node/CNI: reacts to the store like the real
  * controllers (Deployment tigera-operator → operator pod; Installation default → IPPool,
  * ClusterInformation, calico-system workloads, TigeraStatus; calico-node per node → tunnel IP, Node
  * Ready; pod-network pods → IPs from Calico IPAM; APIServer → calico-apiserver and the aggregated
@@ -12,7 +13,8 @@ import { projectcalicoV3 } from './aggregated.js';
 import { applyIpamFaults } from './faults.js';
 import { autoAssign, releaseByHandle } from './ipam.js';
 import { clusterGuid, type ContainerSpec, containerId, goTimeString, nameSuffix, namespaceObj, nowIso, scheduledPod, setPodRunning, templateHash, workloadObj } from './objects.js';
-import { CALICO_VERSION, CLUSTER_TYPE, CRD_V1, IMAGES, NOT_READY_TAINT, R, TUNNEL_ANNOTATION } from './refs.js';
+import { CLUSTER_TYPE, CRD_V1, NOT_READY_TAINT, R, TUNNEL_ANNOTATION } from './refs.js';
+import { type CalicoReleaseFacts, DEFAULT_RELEASE, type ReleaseImages, releaseImages, releaseOfOperatorImage, RELEASES } from './releases.js';
 import { refreshWorkloads, type StatusState, tigeraState, workloadCounts, writeTigeraStatus } from './status.js';
 
 export interface AggregatedRegistryLike {
@@ -42,6 +44,26 @@ export const DURATIONS = {
 } as const;
 
 const NS_CALICO = 'calico-system';
+
+interface Component {
+  cr: ResourceRef;
+  /** Deployment and TigeraStatus name. */
+  name: string;
+  containers(images: ReleaseImages): ContainerSpec[];
+}
+
+/** Components the operator adds for their own custom resource (pkg/render/goldmane, pkg/render/whisker). */
+const COMPONENTS: readonly Component[] = [
+  { cr: R.goldmanes, name: 'goldmane', containers: (i) => [{ name: 'goldmane', image: i.goldmane }] },
+  { cr: R.whiskers, name: 'whisker', containers: (i) => [{ name: 'whisker', image: i.whisker }, { name: 'whisker-backend', image: i.whiskerBackend }] },
+];
+
+/** The registry URL containerd asks for an image's manifest (docker.io is served by registry-1.docker.io). */
+function manifestUrl(image: string): string {
+  const [host, ...rest] = image.split('/');
+  const [repo, tag] = rest.join('/').split(':');
+  return `https://${host === 'docker.io' ? 'registry-1.docker.io' : host}/v2/${repo}/manifests/${tag}`;
+}
 /** Images the kindest/node image ships (coredns, etcd, kube-*, local-path-provisioner): never pulled. */
 const BUILT_INTO_NODE_IMAGE = /^(registry\.k8s\.io\/|docker\.io\/kindest\/)/;
 const NS_APISERVER = 'calico-apiserver';
@@ -78,6 +100,9 @@ export class CalicoController {
     this.settledResolve = resolve;
   });
   private guid = '';
+  /** The release whose operator image the tigera-operator Deployment runs (set when it appears). */
+  private release: CalicoReleaseFacts = RELEASES[DEFAULT_RELEASE]!;
+  private images: ReleaseImages = releaseImages(this.release);
   private readonly cp: string;
   private readonly workers_: string[];
 
@@ -184,18 +209,21 @@ export class CalicoController {
 
   private async run(): Promise<void> {
     // 1. The operator Deployment.
-    await this.waitFor(R.deployments, () => (this.store.get(R.deployments, 'tigera-operator', 'tigera-operator') ? true : undefined));
+    const opDeployment = await this.waitFor(R.deployments, () => this.store.get(R.deployments, 'tigera-operator', 'tigera-operator'));
+    const opImage = (opDeployment.spec as { template?: { spec?: { containers?: { image?: string }[] } } } | undefined)?.template?.spec?.containers?.[0]?.image;
+    this.release = releaseOfOperatorImage(opImage) ?? this.release;
+    this.images = releaseImages(this.release);
     const opHash = templateHash('tigera-operator');
     const opPodName = `tigera-operator-${opHash}-${nameSuffix(`${this.cluster.name}/tigera-operator`, 5)}`;
     this.store.put(
       R.pods,
       scheduledPod(
-        { name: opPodName, namespace: 'tigera-operator', nodeName: this.cp, hostNetwork: true, labels: { name: 'tigera-operator', 'k8s-app': 'tigera-operator', 'pod-template-hash': opHash }, owner: { kind: 'ReplicaSet', name: `tigera-operator-${opHash}` }, containers: [{ name: 'tigera-operator', image: IMAGES.operator }], serviceAccountName: 'tigera-operator' },
+        { name: opPodName, namespace: 'tigera-operator', nodeName: this.cp, hostNetwork: true, labels: { name: 'tigera-operator', 'k8s-app': 'tigera-operator', 'pod-template-hash': opHash }, owner: { kind: 'ReplicaSet', name: `tigera-operator-${opHash}` }, containers: [{ name: 'tigera-operator', image: this.images.operator }], serviceAccountName: 'tigera-operator' },
         this.hostIP(this.cp),
       ),
     );
     refreshWorkloads(this.store, 'tigera-operator', this.cluster.nodes.length);
-    const opPull = await this.pull(this.cp, IMAGES.operator, DURATIONS.operatorPull);
+    const opPull = await this.pull(this.cp, this.images.operator, DURATIONS.operatorPull);
     await this.sleep(DURATIONS.operatorStart);
     this.store.mutate(R.pods, 'tigera-operator', opPodName, (p) => {
       const s = p.status as Record<string, unknown>;
@@ -214,6 +242,7 @@ export class CalicoController {
     await this.sleep(DURATIONS.reconcile);
     this.installBase(inst);
     this.spawn(this.apiserverFlow());
+    for (const c of COMPONENTS) this.spawn(this.componentFlow(c));
     this.createCalicoWorkloads();
     this.refresh(DURATIONS.reconcile);
     const nodeFlows = this.cluster.nodes.map((n, i) => this.nodeFlow(n.name, i));
@@ -278,7 +307,7 @@ export class CalicoController {
         apiVersion: CRD_V1,
         kind: 'ClusterInformation',
         metadata: { name: 'default' },
-        spec: { calicoVersion: CALICO_VERSION, clusterGUID: this.guid, clusterType: CLUSTER_TYPE, datastoreReady: true },
+        spec: { calicoVersion: this.release.calico, clusterGUID: this.guid, clusterType: CLUSTER_TYPE, datastoreReady: true },
       });
     }
     if (!this.store.get(R.namespaces, undefined, NS_CALICO)) {
@@ -296,24 +325,24 @@ export class CalicoController {
       if (!s.get(ref, o.metadata.namespace, o.metadata.name)) s.create(ref, o);
     };
     const nodes = this.cluster.nodes.map((n) => n.name);
-    put(R.daemonsets, workloadObj('DaemonSet', 'calico-node', NS_CALICO, { 'k8s-app': 'calico-node' }, nodes.length, [{ name: 'calico-node', image: IMAGES.node }], true));
-    put(R.daemonsets, workloadObj('DaemonSet', 'csi-node-driver', NS_CALICO, { 'k8s-app': 'csi-node-driver' }, nodes.length, [{ name: 'calico-csi', image: IMAGES.csi }, { name: 'csi-node-driver-registrar', image: IMAGES.registrar }], false));
+    put(R.daemonsets, workloadObj('DaemonSet', 'calico-node', NS_CALICO, { 'k8s-app': 'calico-node' }, nodes.length, [{ name: 'calico-node', image: this.images.node }], true));
+    put(R.daemonsets, workloadObj('DaemonSet', 'csi-node-driver', NS_CALICO, { 'k8s-app': 'csi-node-driver' }, nodes.length, [{ name: 'calico-csi', image: this.images.csi }, { name: 'csi-node-driver-registrar', image: this.images.registrar }], false));
     const typhaReplicas = nodes.length <= 1 ? 1 : 2;
-    put(R.deployments, workloadObj('Deployment', 'calico-typha', NS_CALICO, { 'k8s-app': 'calico-typha' }, typhaReplicas, [{ name: 'calico-typha', image: IMAGES.typha }], true));
-    put(R.deployments, workloadObj('Deployment', 'calico-kube-controllers', NS_CALICO, { 'k8s-app': 'calico-kube-controllers' }, 1, [{ name: 'calico-kube-controllers', image: IMAGES.kubeControllers }], false));
+    put(R.deployments, workloadObj('Deployment', 'calico-typha', NS_CALICO, { 'k8s-app': 'calico-typha' }, typhaReplicas, [{ name: 'calico-typha', image: this.images.typha }], true));
+    put(R.deployments, workloadObj('Deployment', 'calico-kube-controllers', NS_CALICO, { 'k8s-app': 'calico-kube-controllers' }, 1, [{ name: 'calico-kube-controllers', image: this.images.kubeControllers }], false));
 
     const seed = this.cluster.name;
     for (const node of nodes) {
-      put(R.pods, this.calicoPodSpec(`calico-node-${nameSuffix(`${seed}/calico-node/${node}`, 5)}`, NS_CALICO, node, true, { 'k8s-app': 'calico-node', 'controller-revision-hash': templateHash('calico-node').slice(0, 8) }, { kind: 'DaemonSet', name: 'calico-node' }, [{ name: 'calico-node', image: IMAGES.node }], [{ name: 'flexvol-driver', image: IMAGES.flexvol }, { name: 'install-cni', image: IMAGES.cni }]));
-      put(R.pods, this.calicoPodSpec(`csi-node-driver-${nameSuffix(`${seed}/csi/${node}`, 5)}`, NS_CALICO, node, false, { 'k8s-app': 'csi-node-driver', 'controller-revision-hash': templateHash('csi-node-driver').slice(0, 8) }, { kind: 'DaemonSet', name: 'csi-node-driver' }, [{ name: 'calico-csi', image: IMAGES.csi }, { name: 'csi-node-driver-registrar', image: IMAGES.registrar }]));
+      put(R.pods, this.calicoPodSpec(`calico-node-${nameSuffix(`${seed}/calico-node/${node}`, 5)}`, NS_CALICO, node, true, { 'k8s-app': 'calico-node', 'controller-revision-hash': templateHash('calico-node').slice(0, 8) }, { kind: 'DaemonSet', name: 'calico-node' }, [{ name: 'calico-node', image: this.images.node }], [{ name: 'flexvol-driver', image: this.images.flexvol }, { name: 'install-cni', image: this.images.cni }]));
+      put(R.pods, this.calicoPodSpec(`csi-node-driver-${nameSuffix(`${seed}/csi/${node}`, 5)}`, NS_CALICO, node, false, { 'k8s-app': 'csi-node-driver', 'controller-revision-hash': templateHash('csi-node-driver').slice(0, 8) }, { kind: 'DaemonSet', name: 'csi-node-driver' }, [{ name: 'calico-csi', image: this.images.csi }, { name: 'csi-node-driver-registrar', image: this.images.registrar }]));
     }
     const th = templateHash('calico-typha');
     for (let i = 0; i < typhaReplicas; i += 1) {
       const node = nodes[(nodes.length - 1 - i + nodes.length) % nodes.length] ?? this.cp;
-      put(R.pods, this.calicoPodSpec(`calico-typha-${th}-${nameSuffix(`${seed}/typha/${i}`, 5)}`, NS_CALICO, node, true, { 'k8s-app': 'calico-typha', 'pod-template-hash': th }, { kind: 'ReplicaSet', name: `calico-typha-${th}` }, [{ name: 'calico-typha', image: IMAGES.typha }]));
+      put(R.pods, this.calicoPodSpec(`calico-typha-${th}-${nameSuffix(`${seed}/typha/${i}`, 5)}`, NS_CALICO, node, true, { 'k8s-app': 'calico-typha', 'pod-template-hash': th }, { kind: 'ReplicaSet', name: `calico-typha-${th}` }, [{ name: 'calico-typha', image: this.images.typha }]));
     }
     const kh = templateHash('calico-kube-controllers');
-    put(R.pods, this.calicoPodSpec(`calico-kube-controllers-${kh}-${nameSuffix(`${seed}/kc`, 5)}`, NS_CALICO, this.workers_[0] ?? this.cp, false, { 'k8s-app': 'calico-kube-controllers', 'pod-template-hash': kh }, { kind: 'ReplicaSet', name: `calico-kube-controllers-${kh}` }, [{ name: 'calico-kube-controllers', image: IMAGES.kubeControllers }]));
+    put(R.pods, this.calicoPodSpec(`calico-kube-controllers-${kh}-${nameSuffix(`${seed}/kc`, 5)}`, NS_CALICO, this.workers_[0] ?? this.cp, false, { 'k8s-app': 'calico-kube-controllers', 'pod-template-hash': kh }, { kind: 'ReplicaSet', name: `calico-kube-controllers-${kh}` }, [{ name: 'calico-kube-controllers', image: this.images.kubeControllers }]));
   }
 
   private async apiserverFlow(): Promise<void> {
@@ -321,12 +350,25 @@ export class CalicoController {
     await this.sleep(DURATIONS.reconcile);
     if (!this.store.get(R.namespaces, undefined, NS_APISERVER)) this.store.create(R.namespaces, namespaceObj(NS_APISERVER, { name: NS_APISERVER, 'pod-security.kubernetes.io/enforce': 'privileged' }));
     if (!this.store.get(R.deployments, NS_APISERVER, 'calico-apiserver')) {
-      this.store.create(R.deployments, workloadObj('Deployment', 'calico-apiserver', NS_APISERVER, { 'k8s-app': 'calico-apiserver', apiserver: 'true' }, 2, [{ name: 'calico-apiserver', image: IMAGES.apiserver }], false));
+      this.store.create(R.deployments, workloadObj('Deployment', 'calico-apiserver', NS_APISERVER, { 'k8s-app': 'calico-apiserver', apiserver: 'true' }, 2, [{ name: 'calico-apiserver', image: this.images.apiserver }], false));
       const ah = templateHash('calico-apiserver');
       const placement = [this.workers_[0] ?? this.cp, this.workers_[1] ?? this.workers_[0] ?? this.cp];
       placement.forEach((node, i) => {
-        this.store.create(R.pods, this.calicoPodSpec(`calico-apiserver-${ah}-${nameSuffix(`${this.cluster.name}/apiserver/${i}`, 5)}`, NS_APISERVER, node, false, { 'k8s-app': 'calico-apiserver', apiserver: 'true', 'pod-template-hash': ah }, { kind: 'ReplicaSet', name: `calico-apiserver-${ah}` }, [{ name: 'calico-apiserver', image: IMAGES.apiserver }]));
+        this.store.create(R.pods, this.calicoPodSpec(`calico-apiserver-${ah}-${nameSuffix(`${this.cluster.name}/apiserver/${i}`, 5)}`, NS_APISERVER, node, false, { 'k8s-app': 'calico-apiserver', apiserver: 'true', 'pod-template-hash': ah }, { kind: 'ReplicaSet', name: `calico-apiserver-${ah}` }, [{ name: 'calico-apiserver', image: this.images.apiserver }]));
       });
+    }
+    this.refresh();
+  }
+
+  /** Goldmane / Whisker: the operator renders one Deployment in calico-system per custom resource named `default`. */
+  private async componentFlow(c: Component): Promise<void> {
+    await this.waitFor(c.cr, () => (this.store.get(c.cr, undefined, 'default') ? true : undefined));
+    await this.sleep(DURATIONS.reconcile);
+    const containers = c.containers(this.images);
+    if (!this.store.get(R.deployments, NS_CALICO, c.name)) {
+      this.store.create(R.deployments, workloadObj('Deployment', c.name, NS_CALICO, { 'k8s-app': c.name }, 1, containers, false));
+      const h = templateHash(c.name);
+      this.store.create(R.pods, this.calicoPodSpec(`${c.name}-${h}-${nameSuffix(`${this.cluster.name}/${c.name}`, 5)}`, NS_CALICO, this.workers_[0] ?? this.cp, false, { 'k8s-app': c.name, 'pod-template-hash': h }, { kind: 'ReplicaSet', name: `${c.name}-${h}` }, containers));
     }
     this.refresh();
   }
@@ -336,7 +378,7 @@ export class CalicoController {
     await Promise.all(
       typhas.map(async (p) => {
         const node = nodeNameOf(p) ?? this.cp;
-        const t = DURATIONS.reconcile + (await this.pull(node, IMAGES.typha, DURATIONS.typhaPull)) + DURATIONS.typhaStart;
+        const t = DURATIONS.reconcile + (await this.pull(node, this.images.typha, DURATIONS.typhaPull)) + DURATIONS.typhaStart;
         await this.sleep(DURATIONS.typhaStart);
         this.store.mutate(R.pods, NS_CALICO, p.metadata.name, (o) => {
           const ip = this.hostIP(node);
@@ -356,17 +398,17 @@ export class CalicoController {
     const pullMs = Math.min(DURATIONS.nodePullMax, DURATIONS.nodePullBase + DURATIONS.nodePullStep * index);
     // Three images; the pull time is spread over them.
     let t = DURATIONS.reconcile;
-    for (const image of [IMAGES.cni, IMAGES.flexvol, IMAGES.node]) t += await this.pull(node, image, pullMs / 3);
+    for (const image of [this.images.cni, this.images.flexvol, this.images.node]) t += await this.pull(node, image, pullMs / 3);
     const lastWorker = this.workers_[this.workers_.length - 1];
     if (this.ctx.faults.has('node-notready') && node === lastWorker) {
       // install-cni never completes: the node keeps its NotReady condition and gets no tunnel IP.
       this.store.mutate(R.pods, NS_CALICO, pod.metadata.name, (o) => {
         const st = o.status as Record<string, unknown>;
         st.initContainerStatuses = [
-          { name: 'flexvol-driver', image: IMAGES.flexvol, imageID: '', ready: true, restartCount: 0, started: false, state: { terminated: { exitCode: 0, reason: 'Completed', startedAt: nowIso(), finishedAt: nowIso() } } },
-          { name: 'install-cni', image: IMAGES.cni, imageID: '', ready: false, restartCount: 4, started: false, state: { waiting: { reason: 'CrashLoopBackOff', message: 'back-off 1m20s restarting failed container=install-cni' } } },
+          { name: 'flexvol-driver', image: this.images.flexvol, imageID: '', ready: true, restartCount: 0, started: false, state: { terminated: { exitCode: 0, reason: 'Completed', startedAt: nowIso(), finishedAt: nowIso() } } },
+          { name: 'install-cni', image: this.images.cni, imageID: '', ready: false, restartCount: 4, started: false, state: { waiting: { reason: 'CrashLoopBackOff', message: 'back-off 1m20s restarting failed container=install-cni' } } },
         ];
-        st.containerStatuses = [{ name: 'calico-node', image: IMAGES.node, imageID: '', ready: false, restartCount: 0, started: false, state: { waiting: { reason: 'PodInitializing' } } }];
+        st.containerStatuses = [{ name: 'calico-node', image: this.images.node, imageID: '', ready: false, restartCount: 0, started: false, state: { waiting: { reason: 'PodInitializing' } } }];
       });
       this.refresh();
       return;
@@ -509,7 +551,7 @@ export class CalicoController {
 
   private imagePullBackOff(pod: StoredObject, node: string): void {
     const ns = pod.metadata.namespace ?? NS_CALICO;
-    const image = IMAGES.kubeControllers;
+    const image = this.images.kubeControllers;
     this.store.mutate(R.pods, ns, pod.metadata.name, (o) => {
       const st = o.status as Record<string, unknown>;
       st.containerStatuses = [
@@ -532,7 +574,7 @@ export class CalicoController {
       reportingComponent: 'kubelet',
       reportingInstance: node,
     });
-    this.store.put(R.events, event('Failed', 'Warning', `Failed to pull image "${image}": failed to pull and unpack image "${image}": failed to resolve reference "${image}": unexpected status from HEAD request to https://registry-1.docker.io/v2/calico/kube-controllers/manifests/${CALICO_VERSION}: 429 Too Many Requests`));
+    this.store.put(R.events, event('Failed', 'Warning', `Failed to pull image "${image}": failed to pull and unpack image "${image}": failed to resolve reference "${image}": unexpected status from HEAD request to ${manifestUrl(image)}: 429 Too Many Requests`));
     this.store.put(R.events, event('BackOff', 'Normal', `Back-off pulling image "${image}"`));
     this.refresh();
   }
@@ -592,7 +634,19 @@ export class CalicoController {
     const wasPools = tigeraState(this.store, 'ippools')?.kind === 'available';
     writeTigeraStatus(this.store, 'ippools', ippools, gen);
     if (ippools.kind === 'available' && !wasPools) this.ctx.recorder.condition('tigerastatus-available:ippools');
+    for (const c of COMPONENTS) this.refreshComponent(c);
     if (!this.faultsApplied && this.healthyIpam()) this.applyFaultsOnce();
+  }
+
+  /** TigeraStatus `goldmane` / `whisker` from its Deployment, once the custom resource exists. */
+  private refreshComponent(c: Component): void {
+    const cr = this.store.get(c.cr, undefined, 'default');
+    if (!cr || !this.store.get(R.deployments, NS_CALICO, c.name)) return;
+    const n = workloadCounts(this.store, R.deployments, NS_CALICO, c.name);
+    const state: StatusState = n && n.ready >= n.desired ? { kind: 'available' } : { kind: 'progressing', message: `Deployment "${NS_CALICO}/${c.name}" is not available (awaiting ${(n?.desired ?? 1) - (n?.ready ?? 0)} replicas)` };
+    const was = tigeraState(this.store, c.name)?.kind === 'available';
+    writeTigeraStatus(this.store, c.name, state, cr.metadata.generation ?? 1);
+    if (state.kind === 'available' && !was) this.ctx.recorder.condition(`tigerastatus-available:${c.name}`);
   }
 
   private calicoState(): StatusState {
@@ -639,7 +693,7 @@ export class CalicoController {
       variant: 'Calico',
       mtu: 1450,
       imageSet: '',
-      calicoVersion: CALICO_VERSION,
+      calicoVersion: this.release.calico,
       ...(ready ? { computed: { ...(inst.spec as object), variant: 'Calico', cni: { type: 'Calico', ipam: { type: 'Calico' } } } } : {}),
       conditions: [cond('Ready', ready ? 'True' : 'False'), cond('Progressing', calico.kind === 'progressing' ? 'True' : 'False'), cond('Degraded', calico.kind === 'degraded' ? 'True' : 'False')],
     };

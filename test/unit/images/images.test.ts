@@ -2,7 +2,7 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { labImages, saveImages } from '../../../src/images/index.js';
+import { calicoImages, labImages, saveImages } from '../../../src/images/index.js';
 import { isImageStoreError, preloadImages } from '../../../src/images/preload.js';
 import { createLogger } from '../../../src/ui/log.js';
 import { testLab } from '../doctor/lab-fixture.js';
@@ -90,6 +90,45 @@ describe('labImages', () => {
       { image: 'docker.io/calico/node:v3.30.0', role: 'calico' },
       { image: 'docker.io/calico/cni:v3.30.0', role: 'calico' },
     ]);
+  });
+});
+
+describe('calicoImages: from the version and the lab\'s custom resources', () => {
+  const cr = (kind: string) => ({ file: '/lab/manifests/crs.yaml', line: 1, object: { apiVersion: 'operator.tigera.io/v1', kind, metadata: { name: 'default' } } });
+  const calico = {
+    ...lab.calico,
+    version: 'v3.31.3',
+    images: ['quay.io/tigera/operator:v1.40.3', 'quay.io/calico/node:v3.31.3'],
+    customResourceImages: { APIServer: ['quay.io/calico/apiserver:v3.31.3'], Goldmane: ['quay.io/calico/goldmane:v3.31.3'], Whisker: ['quay.io/calico/whisker:v3.31.3', 'quay.io/calico/whisker-backend:v3.31.3'] },
+  };
+
+  it('an Installation alone: the operator and the Installation images', () => {
+    expect(calicoImages({ calico, customResources: [cr('Installation')] })).toEqual(['quay.io/tigera/operator:v1.40.3', 'quay.io/calico/node:v3.31.3']);
+  });
+
+  it('each other kind the lab applies adds its images (Goldmane and Whisker as in upstream custom-resources.yaml)', () => {
+    expect(calicoImages({ calico, customResources: [cr('Installation'), cr('APIServer')] })).toEqual(['quay.io/tigera/operator:v1.40.3', 'quay.io/calico/node:v3.31.3', 'quay.io/calico/apiserver:v3.31.3']);
+    expect(calicoImages({ calico, customResources: [cr('Installation'), cr('APIServer'), cr('Goldmane'), cr('Whisker')] })).toEqual([
+      'quay.io/tigera/operator:v1.40.3',
+      'quay.io/calico/node:v3.31.3',
+      'quay.io/calico/apiserver:v3.31.3',
+      'quay.io/calico/goldmane:v3.31.3',
+      'quay.io/calico/whisker:v3.31.3',
+      'quay.io/calico/whisker-backend:v3.31.3',
+    ]);
+  });
+
+  it('a pins file without customResourceImages (older format) keeps its flat list', () => {
+    const { customResourceImages: _, ...flat } = calico;
+    expect(calicoImages({ calico: flat, customResources: [cr('Installation'), cr('Whisker')] })).toEqual(calico.images);
+  });
+
+  it('labImages and --preload use the same derived list', async () => {
+    const withApi = testLab({ calico, customResources: [cr('Installation'), cr('APIServer')] });
+    expect(labImages(withApi).map((i) => i.image)).toEqual(['kindest/node:v1.28.0', ...calicoImages(withApi)]);
+    const t = fakeTools({ PRESENT: calicoImages(withApi).join(' ') });
+    const r = await preloadImages(withApi, { signal, log, env: t.env });
+    expect(r.loaded).toEqual(calicoImages(withApi));
   });
 });
 
