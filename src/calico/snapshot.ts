@@ -100,6 +100,8 @@ export interface LoadedSnapshot {
   inputs: VerifyInputs;
   /** Which file fed which input (and files that held nothing verify reads). */
   files: { file: string; recognisedAs: string[] }[];
+  /** Files (or parts of transcripts) verify could not read, with the reason: listed, an error only with --strict. */
+  ignored: { source: string; reason: string }[];
 }
 
 /** Read `lab verify --snapshot <path>`: a snapshot file, or a directory of tool outputs. */
@@ -115,12 +117,12 @@ export async function loadSnapshot(path: string): Promise<LoadedSnapshot> {
   const value = tryJson(text);
   if (isSnapshot(value)) {
     const doc = readSnapshotDocument(value, path);
-    return { lab: doc.lab, inputs: doc.inputs, files: [{ file: path, recognisedAs: ['lab snapshot'] }] };
+    return { lab: doc.lab, inputs: doc.inputs, files: [{ file: path, recognisedAs: ['lab snapshot'] }], ignored: [] };
   }
   // A single tool output is a one-file directory.
   const acc = new Accumulator();
-  acc.add(path, text);
-  return { lab: undefined, inputs: acc.inputs(), files: acc.files };
+  acc.addOrIgnore(path, text);
+  return { lab: undefined, inputs: acc.inputs(), files: acc.files, ignored: acc.ignored };
 }
 
 async function readText(file: string): Promise<string> {
@@ -167,9 +169,9 @@ async function loadDirectory(dir: string): Promise<LoadedSnapshot> {
       acc.files.push({ file: relative(dir, file), recognisedAs: ['lab snapshot'] });
       continue;
     }
-    acc.add(file, text, relative(dir, file));
+    acc.addOrIgnore(file, text, relative(dir, file));
   }
-  return { lab, inputs: acc.inputs(), files: acc.files };
+  return { lab, inputs: acc.inputs(), files: acc.files, ignored: acc.ignored };
 }
 
 const KIND_TO_INPUT: Record<string, InputName> = {
@@ -184,8 +186,9 @@ const KIND_TO_INPUT: Record<string, InputName> = {
 };
 
 /** Collects inputs from many files; objects of one kind from several files are merged by name. */
-class Accumulator {
+export class Accumulator {
   readonly files: { file: string; recognisedAs: string[] }[] = [];
+  readonly ignored: { source: string; reason: string }[] = [];
   private readonly objects = new Map<InputName, { items: Map<string, KubeItem>; sources: Set<string> }>();
   private readonly singles = new Map<InputName, Input<unknown>>();
 
@@ -201,6 +204,21 @@ class Accumulator {
     entry.items.set(`${item.metadata?.namespace ?? ''}/${item.metadata?.name ?? ''}`, item);
     entry.sources.add(source);
     this.objects.set(name, entry);
+  }
+
+  /** `add`, but a file verify cannot read is listed as ignored instead of stopping the run. */
+  addOrIgnore(file: string, text: string, shown = file): void {
+    try {
+      this.add(file, text, shown);
+    } catch (error) {
+      if (!(error instanceof InputError)) throw error;
+      this.ignored.push({ source: shown, reason: error.message.startsWith(shown) ? error.message.slice(shown.length).replace(/^:\s*/, '').replace(/^(\d+): /, 'line $1: ') : error.message });
+    }
+  }
+
+  /** Put one input read by another provider (a transcript reader): objects merge by name, values replace. */
+  put(name: InputName, input: Input<unknown>): void {
+    this.set(name, input);
   }
 
   /** Recognise one file by content and take what it holds. Throws InputError naming the file. */
