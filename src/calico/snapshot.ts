@@ -212,7 +212,8 @@ export class Accumulator {
       this.add(file, text, shown);
     } catch (error) {
       if (!(error instanceof InputError)) throw error;
-      this.ignored.push({ source: shown, reason: error.message.startsWith(shown) ? error.message.slice(shown.length).replace(/^:\s*/, '').replace(/^(\d+): /, 'line $1: ') : error.message });
+      const m = error.message.startsWith(shown) ? /^:(\d+)?:?\s*([\s\S]*)$/.exec(error.message.slice(shown.length)) : null;
+      this.ignored.push(m ? { source: m[1] ? `${shown}:${m[1]}` : shown, reason: m[2]! } : { source: shown, reason: error.message });
     }
   }
 
