@@ -119,7 +119,7 @@ export function completeInputs(inputs: VerifyInputs): VerifyInputs {
     }
     const value = d.derive(from.value as never, out as unknown as VerifyInputs);
     if (value === undefined) {
-      if (current === undefined) out[d.target] = absent(`${from.source}: ${d.whyNot ?? 'nothing to derive'}`);
+      if (current === undefined || (!current.ok && !current.failed && !current.notApplicable)) out[d.target] = absent(`${from.source}: ${d.whyNot ?? 'nothing to derive'}`);
       continue;
     }
     out[d.target] = present(value, from.source);

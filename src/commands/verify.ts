@@ -100,10 +100,10 @@ export async function run(ctx: CommandContext<'verify'>): Promise<number> {
   let labNote: string | undefined;
   if (o.snapshot !== undefined) {
     const path = resolve(ctx.cwd, o.snapshot);
-    const loaded = await loadSnapshot(path);
-    lab = loaded.lab !== undefined && o.topology === undefined
-      ? loaded.lab
-      : verifyLabOf(await loadLab({ topology: o.topology, pins: o.pins, calicoVersion: o['calico-version'], cwd: ctx.cwd, env: ctx.env }));
+    // The lab's files (--topology, else the lesson's) name the nodes a transcript prompt may be in.
+    const assumed = verifyLabOf(await loadLab({ topology: o.topology, pins: o.pins, calicoVersion: o['calico-version'], cwd: ctx.cwd, env: ctx.env }));
+    const loaded = await loadSnapshot(path, { nodeNames: assumed.nodes.map((n) => n.name) });
+    lab = loaded.lab !== undefined && o.topology === undefined ? loaded.lab : assumed;
     inputs = loaded.inputs;
     source = path;
     ignored = loaded.ignored;
