@@ -232,6 +232,8 @@ export class Accumulator {
   private addCapture(text: string, shown: string): boolean {
     const read = readCapture(shown, text, { nodeNames: this.nodeNames });
     if (read.parts.length === 0) return false;
+    // Plain `kubectl get -o yaml` output (no prompt): the object path below reads it, naming file:line on a YAML error.
+    if (read.parts.every((p) => p.reader === 'kube-objects' && p.command === undefined)) return false;
     const c = captureInputs(read.parts);
     const found: string[] = [];
     for (const [name, input] of Object.entries(c.inputs) as [InputName, Input<unknown>][]) this.put(name, input);
@@ -243,7 +245,8 @@ export class Accumulator {
       }
     }
     this.ignored.push(...read.ignored, ...c.ignored);
-    this.files.push({ file: shown, recognisedAs: [...new Set([...c.used.map((u) => `${u.as} (${u.source})`), ...found])] });
+    const transcript = read.parts.length > 1 || read.parts.some((p) => p.command !== undefined);
+    this.files.push({ file: shown, recognisedAs: [...new Set([...c.used.map((u) => (transcript ? `${u.as} (${u.source})` : u.as)), ...found])] });
     return true;
   }
 
