@@ -133,7 +133,8 @@ export function runCheck(check: Check, lab: VerifyLab, inputs: VerifyInputs): Ch
   if (ran.length === 0) {
     const notEvaluated = rules.filter((r) => r.status === 'not-evaluated' || r.status === 'not-applicable');
     const missing = [...new Set(check.rules.flatMap((r) => r.inputs.filter((n) => !inputs[n]?.ok)))];
-    const reason = [...new Set(notEvaluated.map((r) => r.reason ?? ''))].filter(Boolean).join('; ');
+    const na = notEvaluated.filter((r) => r.status === 'not-applicable' && !r.inputs.some((n) => (missing as string[]).includes(n))).map((r) => `${r.id}: ${r.reason ?? ''}`);
+    const reason = [...missing.map((n) => absentReason(n, inputs[n] ?? { ok: false, reason: 'not read' })), ...na].join('; ');
     const allNa = rules.every((r) => r.status === 'not-applicable');
     return {
       id: check.id,

@@ -300,3 +300,13 @@ describe('outcomes the exit status rests on', () => {
     expect(r.summary).toBe('default-ipv4-ippool 192.168.0.0/16: 65536 total, 12 in use (0%), 65524 free');
   });
 });
+
+describe('lab verify --help', () => {
+  it('documents --strict and the exit status', async () => {
+    const { helpText } = await import('../../../src/cli/help.js');
+    const text = helpText('verify');
+    expect(text).toContain('--strict');
+    expect(text).toContain('Exit status:');
+    expect(text).toMatch(/3 {2}live: docker or containerlab missing, or no container of the lab/);
+  });
+});
