@@ -310,3 +310,15 @@ describe('lab verify --help', () => {
     expect(text).toMatch(/3 {2}live: docker or containerlab missing, or no container of the lab/);
   });
 });
+
+describe('calicoctl ipam check -o report: leakedHandles are HandleInfo objects (audit F-5)', () => {
+  it('a leaked handle {ID, UID, Revision} is printed by its ID', async () => {
+    const { parseIpamCheckReport } = await import('../../../src/calico/parse.js');
+    const raw = JSON.parse(fixture('calicoctl-ipam-check-report.json')) as Record<string, unknown>;
+    // calico v3.30 check.go: LeakedHandles []HandleInfo; HandleInfo{ID string; UID *types.UID; Revision string}, no JSON tags.
+    const report = parseIpamCheckReport({ ...raw, leakedHandles: [{ ID: 'k8s-pod-network.5e1f0c', UID: null, Revision: '4711' }] });
+    expect(report.leakedHandles).toEqual(['k8s-pod-network.5e1f0c']);
+    const r = judge('ipam-check', only({ ipamCheck: present(report, 'report.json') }));
+    expect(r.summary).toBe('1 handle with no matching IPs: k8s-pod-network.5e1f0c');
+  });
+});
