@@ -9,6 +9,7 @@ import { errorMessage } from '../errors.js';
 import {
   absent,
   cleanObject,
+  emptyInputs,
   isPodNetwork,
   normaliseAffinity,
   present,
@@ -55,13 +56,20 @@ export interface GatherSources {
 export const CALICO_CRD = 'crd.projectcalico.org/v1';
 export const OPERATOR = 'operator.tigera.io/v1';
 
+/** Thrown by a source that cannot exist on this host (no calicoctl build pinned for the OS, no route table). */
+export class NotApplicableHere extends Error {}
+
+/** A source that throws makes its input absent: failed (rules needing it fail), or not applicable here. */
 async function settle<T>(source: string, fn: () => Promise<T>): Promise<Input<T>> {
   try {
     return present(await fn(), source);
   } catch (error) {
-    return absent(errorMessage(error));
+    return error instanceof NotApplicableHere ? absent(errorMessage(error), { notApplicable: true }) : absent(errorMessage(error), { failed: true });
   }
 }
+
+/** A live run reads the host's routes, not each node's (a transcript of `ip route` in a node gives them to --snapshot). */
+export const NODE_ROUTES_LIVE = 'a live run does not read the routes inside the kind nodes (save `docker exec <node> ip route` in a transcript for --snapshot)';
 
 /** Inputs that are not wanted (a `--check` subset) are absent with this reason and never fetched. */
 export const NOT_NEEDED = 'not needed by the selected checks';
@@ -75,7 +83,7 @@ export async function gatherInputs(sources: GatherSources, wanted?: ReadonlySet<
   const noKube = 'unavailable' in sources.kube ? sources.kube.unavailable : '';
   const want = (name: InputName): boolean => wanted === undefined || wanted.has(name);
   const list = <T>(name: InputName, apiVersion: string, plural: string, map: (items: T[]) => T[]): Promise<Input<T[]>> =>
-    !want(name) ? Promise.resolve(absent(NOT_NEEDED)) : kube ? settle(apiVersion, async () => map((await kube.list<T>(apiVersion, plural)).items)) : Promise.resolve(absent(noKube));
+    !want(name) ? Promise.resolve(absent(NOT_NEEDED)) : kube ? settle(apiVersion, async () => map((await kube.list<T>(apiVersion, plural)).items)) : Promise.resolve(absent(noKube, { failed: true }));
   const settleIf = <T>(name: InputName, source: string, fn: () => Promise<T>): Promise<Input<T>> => (want(name) ? settle(source, fn) : Promise.resolve(absent(NOT_NEEDED)));
 
   const [tigeraStatuses, nodes, pods, ippools, ipamBlocks, blockAffinities, ipamHandles, installations, containers, kindSubnets, ipamShow, ipamCheck, hostRoutes] = await Promise.all([
@@ -97,7 +105,11 @@ export async function gatherInputs(sources: GatherSources, wanted?: ReadonlySet<
     settleIf('ipamCheck', 'calicoctl ipam check -o', async () => parseIpamCheckReport(JSON.parse(await sources.ipamCheckText()) as unknown)),
     settleIf<HostRoute[]>('hostRoutes', 'host routes', async () => parseHostRoutes(await sources.hostRoutesText())),
   ]);
-  return { tigeraStatuses, nodes, pods, ippools, ipamBlocks, blockAffinities, ipamHandles, installations, containers, kindSubnets, ipamShow, ipamCheck, hostRoutes };
+  return {
+    ...emptyInputs('not read by a live run'),
+    nodeRoutes: absent(NODE_ROUTES_LIVE, { notApplicable: true }),
+    tigeraStatuses, nodes, pods, ippools, ipamBlocks, blockAffinities, ipamHandles, installations, containers, kindSubnets, ipamShow, ipamCheck, hostRoutes,
+  };
 }
 
 export function parseHostRoutes(text: string): HostRoute[] {

@@ -1,7 +1,7 @@
 /**
- * `VerifyInputs`: everything the checks read, in one typed object. Each input is either present (with
+ * `VerifyInputs`: everything the rules read, keyed by input name. Each input is either present (with
  * where it came from, e.g. `crd.projectcalico.org/v1` or a file name) or absent with the reason, so a
- * check that needs an absent input is skipped saying why. The same object is gathered from a live lab
+ * rule that needs an absent input is not evaluated (or fails, when reading it failed) saying why. The same object is gathered from a live lab
  * (`gather.ts`), written by `lab snapshot` and read back from a snapshot or a directory of tool outputs
  * (`snapshot.ts`). Objects are slimmed on the way in: no managedFields, no last-applied annotation,
  * only the fields verify judges for Nodes and Pods (so a snapshot cannot carry secrets from pod specs).
@@ -19,58 +19,108 @@ import type {
   KubeItem,
   NodeObject,
   PodObject,
+  NodeRowView,
+  PodRowView,
+  AffinityNameView,
+  IpamCheckSummary,
+  TigeraRow,
   TigeraStatus,
 } from './types.js';
 
-export type Input<T> = { ok: true; value: T; source: string } | { ok: false; reason: string };
+/**
+ * An input is present (with where it came from) or absent with the reason. An absent input is
+ * - `failed` when it was there to read and reading it failed (a list call, calicoctl): rules needing it FAIL;
+ * - `notApplicable` when it cannot exist on this host or lab (no calicoctl build for the OS, no route table);
+ * - otherwise simply not given (a snapshot without it): rules needing it are not evaluated.
+ */
+export type Input<T> = { ok: true; value: T; source: string } | { ok: false; reason: string; failed?: boolean; notApplicable?: boolean };
 
-export interface VerifyInputs {
-  tigeraStatuses: Input<TigeraStatus[]>;
-  nodes: Input<NodeObject[]>;
+/**
+ * The value type behind each input key. OPEN: a later lesson adds its own observations with
+ * `declare module '…/calico/inputs.js' { interface InputTypes { myKey: MyType } }` plus
+ * `registerInput('myKey', label)` and a provider — the rule engine never lists the keys.
+ */
+export interface InputTypes {
+  tigeraStatuses: TigeraStatus[];
+  nodes: NodeObject[];
   /** Pod-network pods only (not hostNetwork), all namespaces. */
-  pods: Input<PodObject[]>;
-  ippools: Input<IPPoolObject[]>;
-  ipamBlocks: Input<IPAMBlockObject[]>;
-  blockAffinities: Input<BlockAffinityObject[]>;
-  ipamHandles: Input<IPAMHandleObject[]>;
-  installations: Input<InstallationObject[]>;
-  containers: Input<ClabRow[]>;
-  ipamShow: Input<IpamShow>;
-  ipamCheck: Input<IpamCheckReport>;
-  kindSubnets: Input<string[]>;
-  hostRoutes: Input<HostRoute[]>;
+  pods: PodObject[];
+  ippools: IPPoolObject[];
+  ipamBlocks: IPAMBlockObject[];
+  blockAffinities: BlockAffinityObject[];
+  ipamHandles: IPAMHandleObject[];
+  installations: InstallationObject[];
+  containers: ClabRow[];
+  ipamShow: IpamShow;
+  ipamCheck: IpamCheckReport;
+  kindSubnets: string[];
+  hostRoutes: HostRoute[];
+  /** The weaker views (a table shows less than the objects); derived from the objects when those are there. */
+  tigeraRows: TigeraRow[];
+  nodeRows: NodeRowView[];
+  podRows: PodRowView[];
+  affinityNames: AffinityNameView[];
+  /** `calicoctl ipam show --show-blocks` (the ipamShow input when it has block rows). */
+  ipamShowBlocks: IpamShow;
+  ipamCheckText: IpamCheckSummary;
+  /** `ip route` run in a lab node (a transcript's `root@<node>` prompt), by node name. */
+  nodeRoutes: Record<string, HostRoute[]>;
 }
 
-export type InputName = keyof VerifyInputs;
+export type InputName = keyof InputTypes & string;
 
-export const INPUT_NAMES: readonly InputName[] = [
-  'tigeraStatuses', 'nodes', 'pods', 'ippools', 'ipamBlocks', 'blockAffinities', 'ipamHandles', 'installations',
-  'containers', 'ipamShow', 'ipamCheck', 'kindSubnets', 'hostRoutes',
-];
+export type VerifyInputs = { [K in InputName]: Input<InputTypes[K]> };
 
-/** How each input is described to a user ("needs …"). */
-export const INPUT_LABELS: Record<InputName, string> = {
-  tigeraStatuses: 'TigeraStatuses (kubectl get tigerastatus)',
-  nodes: 'Nodes (kubectl get nodes)',
-  pods: 'Pods (kubectl get pods -A)',
+/** How each input is described to a user ("needs …"); `registerInput` adds one. */
+export const INPUT_LABELS: Record<string, string> = {
+  tigeraStatuses: 'TigeraStatuses (kubectl get tigerastatus -o yaml)',
+  nodes: 'Nodes (kubectl get nodes -o yaml)',
+  pods: 'Pods (kubectl get pods -A -o yaml)',
   ippools: 'IPPools (kubectl get ippools.crd.projectcalico.org)',
   ipamBlocks: 'IPAMBlocks (kubectl get ipamblocks.crd.projectcalico.org)',
-  blockAffinities: 'BlockAffinities (kubectl get blockaffinities.crd.projectcalico.org)',
+  blockAffinities: 'BlockAffinities (kubectl get blockaffinities -o yaml)',
   ipamHandles: 'IPAMHandles (kubectl get ipamhandles.crd.projectcalico.org)',
   installations: 'Installation (kubectl get installation default)',
-  containers: 'containerlab inspect --format json',
-  ipamShow: 'calicoctl ipam show --show-blocks',
+  containers: 'containerlab inspect',
+  ipamShow: 'calicoctl ipam show',
   ipamCheck: 'calicoctl ipam check -o <file>',
   kindSubnets: 'docker network inspect kind',
-  hostRoutes: 'host routes (ip -j route)',
+  hostRoutes: 'host routes (ip route)',
+  tigeraRows: 'TigeraStatus table (kubectl get tigerastatus)',
+  nodeRows: 'Nodes table (kubectl get nodes -o wide)',
+  podRows: 'Pods table (kubectl get pods -A -o wide)',
+  affinityNames: 'BlockAffinity names (kubectl get blockaffinities)',
+  ipamShowBlocks: 'calicoctl ipam show --show-blocks',
+  ipamCheckText: 'calicoctl ipam check',
+  nodeRoutes: 'node routes (ip route in a kind node)',
 };
+
+/** The inputs a live read or a snapshot fills directly (the derived views come after, see derive.ts). */
+export const INPUT_NAMES: InputName[] = [
+  'tigeraStatuses', 'nodes', 'pods', 'ippools', 'ipamBlocks', 'blockAffinities', 'ipamHandles', 'installations',
+  'containers', 'ipamShow', 'ipamCheck', 'kindSubnets', 'hostRoutes',
+  'tigeraRows', 'nodeRows', 'podRows', 'affinityNames', 'ipamShowBlocks', 'ipamCheckText', 'nodeRoutes',
+];
+
+/** The inputs a live run reads directly (what `lab snapshot` captures). */
+export const PRIMARY_INPUTS: readonly InputName[] = INPUT_NAMES.slice(0, 13);
+
+/** Register an input key a lesson adds (its label; the key is then stored and reported like the others). */
+export function registerInput(name: InputName, label: string): void {
+  INPUT_LABELS[name] = label;
+  if (!INPUT_NAMES.includes(name)) INPUT_NAMES.push(name);
+}
+
+export function inputLabel(name: string): string {
+  return INPUT_LABELS[name] ?? name;
+}
 
 export function present<T>(value: T, source: string): Input<T> {
   return { ok: true, value, source };
 }
 
-export function absent<T>(reason: string): Input<T> {
-  return { ok: false, reason };
+export function absent<T>(reason: string, o: { failed?: boolean; notApplicable?: boolean } = {}): Input<T> {
+  return { ok: false, reason, ...(o.failed ? { failed: true } : {}), ...(o.notApplicable ? { notApplicable: true } : {}) };
 }
 
 export function emptyInputs(reason: string): VerifyInputs {

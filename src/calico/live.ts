@@ -3,7 +3,7 @@
  * the pinned calicoctl from the download cache, and the host's routes. Used by `lab verify` and
  * `lab snapshot`; everything else in `src/calico` is pure.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,7 +15,8 @@ import { containerlabInspect } from '../tools/containerlab.js';
 import { kindNetworkSubnets } from '../tools/docker.js';
 import { run, tail } from '../tools/exec.js';
 import type { Logger } from '../ui/log.js';
-import type { GatherSources, ListClient } from './gather.js';
+import { PrerequisiteError } from '../errors.js';
+import { NotApplicableHere, type GatherSources, type ListClient } from './gather.js';
 
 export interface LiveOptions {
   offline: boolean;
@@ -30,6 +31,16 @@ export interface LiveSources extends GatherSources {
   /** Number of Kubernetes API requests made (for the "one list per resource type" budget). */
   requestCount(): number;
   close(): void;
+}
+
+/** The `server:` of the kubeconfig's first cluster (for messages), or the path when it cannot be read. */
+function serverOf(kubeconfig: string): string {
+  try {
+    const m = /server:\s*(\S+)/.exec(readFileSync(kubeconfig, 'utf8'));
+    return m?.[1] ?? kubeconfig;
+  } catch {
+    return kubeconfig;
+  }
 }
 
 export async function liveSources(lab: Lab, o: LiveOptions): Promise<LiveSources> {
@@ -48,13 +59,28 @@ export async function liveSources(lab: Lab, o: LiveOptions): Promise<LiveSources
     );
     made.catch(() => undefined);
     const pending = made;
-    const lazy: ListClient = { list: async <T>(apiVersion: string, plural: string) => (await pending).list<T>(apiVersion, plural) };
+    const server = serverOf(lab.kubeconfigPath);
+    // Every failure names the API address: "the API at https://127.0.0.1:6443: GET …: connect ECONNREFUSED".
+    const lazy: ListClient = {
+      list: async <T>(apiVersion: string, plural: string) => {
+        const c = await pending;
+        try {
+          return await c.list<T>(apiVersion, plural);
+        } catch (error) {
+          throw new Error(`the API at ${c.server.origin || server}: ${(error as Error).message}`, { cause: error });
+        }
+      },
+    };
     kube = lazy;
   }
   const tool = { signal: o.signal, log: o.log, env: o.env, ...(o.timeout !== undefined ? { timeout: o.timeout } : {}) };
   let binary: Promise<string> | undefined;
   const calicoctl = async (args: string[]): Promise<string> => {
-    binary ??= ensureCalicoctl(lab, { offline: o.offline, signal: o.signal, log: o.log, env: o.env });
+    binary ??= ensureCalicoctl(lab, { offline: o.offline, signal: o.signal, log: o.log, env: o.env }).catch((error: unknown) => {
+      // No build pinned for this OS: calicoctl cannot run here (not applicable); a failed download is a failure.
+      if (error instanceof PrerequisiteError && /is not pinned for/.test(error.message)) throw new NotApplicableHere(error.message);
+      throw error;
+    });
     const bin = await binary;
     let r = await runCalicoctl(bin, args, { ...tool, kubeconfig: lab.kubeconfigPath });
     if (r.exitCode !== 0 && /Version mismatch/i.test(r.stderr + r.stdout)) {
@@ -86,7 +112,11 @@ export async function liveSources(lab: Lab, o: LiveOptions): Promise<LiveSources
       } catch {
         // no `ip` (macOS, minimal images): fall back to /proc
       }
-      return readFile('/proc/net/route', 'utf8');
+      try {
+        return await readFile('/proc/net/route', 'utf8');
+      } catch {
+        throw new NotApplicableHere('this host has no route table verify can read (no `ip -j route`, no /proc/net/route)');
+      }
     },
     requestCount: () => client?.requestCount ?? 0,
     close: () => {

@@ -43,13 +43,17 @@ export function parseIpamShow(text: string): IpamShow {
       if (c.join('|') !== IPAM_SHOW_HEADER.join('|')) throw new ParseError(`line ${i + 1}: expected the header ${IPAM_SHOW_HEADER.join(' | ')}, got ${c.join(' | ')}`);
       continue;
     }
+    // The header again: the next table (`ipam show` and `ipam show --show-blocks` saved in one file).
+    if (c.join('|') === IPAM_SHOW_HEADER.join('|')) continue;
     if (c.length !== 5) throw new ParseError(`line ${i + 1}: expected 5 cells, got ${c.length}`);
     const [grouping, cidr, total, inUse, free] = c as [string, string, string, string, string];
     if (grouping !== 'IP Pool' && grouping !== 'Block') throw new ParseError(`line ${i + 1}: unknown grouping '${grouping}'`);
     rows.push({ grouping, cidr, total: countCell(total, `line ${i + 1}`), inUse: countCell(inUse, `line ${i + 1}`), free: countCell(free, `line ${i + 1}`) });
   }
   if (!header) throw new ParseError('no table found (expected the output of `calicoctl ipam show`)');
-  return { showBlocks: rows.some((r) => r.grouping === 'Block'), rows };
+  // A row printed by two tables is one row (the later one wins).
+  const unique = new Map(rows.map((r) => [`${r.grouping}|${r.cidr}`, r]));
+  return { showBlocks: rows.some((r) => r.grouping === 'Block'), rows: [...unique.values()] };
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {
@@ -75,8 +79,18 @@ export function parseIpamCheckReport(value: unknown): IpamCheckReport {
     ...(typeof value['version'] === 'string' ? { version: value['version'] } : {}),
     ...(typeof value['clusterType'] === 'string' ? { clusterType: value['clusterType'] } : {}),
     allocations,
-    leakedHandles: Array.isArray(leaked) ? leaked.map(String) : [],
+    leakedHandles: Array.isArray(leaked) ? leaked.map(handleText) : [],
   };
+}
+
+/**
+ * A `leakedHandles` entry: calicoctl v3.30 writes `HandleInfo{ID, UID, Revision}` objects (no JSON tags);
+ * older reports and hand-written files may hold plain strings.
+ */
+export function handleText(h: unknown): string {
+  if (typeof h === 'string') return h;
+  if (isRecord(h) && typeof h['ID'] === 'string') return h['ID'];
+  return JSON.stringify(h);
 }
 
 /** containerlab inspect JSON: `{ "<lab>": [rows] }` (≥ 0.68), `{ "containers": [rows] }` (older), `{}` when nothing runs. */

@@ -39,6 +39,8 @@ import {
   parseIpJsonRoutes,
   parseProcNetRoute,
 } from './parse.js';
+import { captureInputs } from './captures.js';
+import { readCapture } from './readers/index.js';
 import type { KubeItem } from './types.js';
 
 export const SNAPSHOT_FORMAT = 'lab-verify-snapshot';
@@ -100,27 +102,34 @@ export interface LoadedSnapshot {
   inputs: VerifyInputs;
   /** Which file fed which input (and files that held nothing verify reads). */
   files: { file: string; recognisedAs: string[] }[];
+  /** Files (or parts of transcripts) verify could not read, with the reason: listed, an error only with --strict. */
+  ignored: { source: string; reason: string }[];
 }
 
-/** Read `lab verify --snapshot <path>`: a snapshot file, or a directory of tool outputs. */
-export async function loadSnapshot(path: string): Promise<LoadedSnapshot> {
+export interface LoadOptions {
+  /** The lab's node names: a transcript prompt `user@<host>` names a node only when host is one of them. */
+  nodeNames?: readonly string[];
+}
+
+/** Read `lab verify --snapshot <path>`: a snapshot file, a tool output or transcript, or a directory of them. */
+export async function loadSnapshot(path: string, o: LoadOptions = {}): Promise<LoadedSnapshot> {
   let info;
   try {
     info = await stat(path);
   } catch (error) {
     throw new InputError(`--snapshot: cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { hint: 'give a file written by `lab snapshot` or a directory of kubectl/calicoctl/containerlab outputs' });
   }
-  if (info.isDirectory()) return loadDirectory(path);
+  if (info.isDirectory()) return loadDirectory(path, o);
   const text = await readText(path);
   const value = tryJson(text);
   if (isSnapshot(value)) {
     const doc = readSnapshotDocument(value, path);
-    return { lab: doc.lab, inputs: doc.inputs, files: [{ file: path, recognisedAs: ['lab snapshot'] }] };
+    return { lab: doc.lab, inputs: doc.inputs, files: [{ file: path, recognisedAs: ['lab snapshot'] }], ignored: [] };
   }
   // A single tool output is a one-file directory.
-  const acc = new Accumulator();
-  acc.add(path, text);
-  return { lab: undefined, inputs: acc.inputs(), files: acc.files };
+  const acc = new Accumulator(o.nodeNames ?? []);
+  acc.addOrIgnore(path, text);
+  return { lab: undefined, inputs: acc.inputs(), files: acc.files, ignored: acc.ignored };
 }
 
 async function readText(file: string): Promise<string> {
@@ -152,8 +161,8 @@ async function listFiles(dir: string): Promise<string[]> {
   return out;
 }
 
-async function loadDirectory(dir: string): Promise<LoadedSnapshot> {
-  const acc = new Accumulator();
+async function loadDirectory(dir: string, o: LoadOptions): Promise<LoadedSnapshot> {
+  const acc = new Accumulator(o.nodeNames ?? []);
   let lab: VerifyLab | undefined;
   const files = await listFiles(dir);
   if (files.length === 0) throw new InputError(`--snapshot: the directory ${dir} is empty`, { hint: 'put the outputs of kubectl get … -o yaml, calicoctl ipam show/check and containerlab inspect --format json in it' });
@@ -167,9 +176,9 @@ async function loadDirectory(dir: string): Promise<LoadedSnapshot> {
       acc.files.push({ file: relative(dir, file), recognisedAs: ['lab snapshot'] });
       continue;
     }
-    acc.add(file, text, relative(dir, file));
+    acc.addOrIgnore(file, text, relative(dir, file));
   }
-  return { lab, inputs: acc.inputs(), files: acc.files };
+  return { lab, inputs: acc.inputs(), files: acc.files, ignored: acc.ignored };
 }
 
 const KIND_TO_INPUT: Record<string, InputName> = {
@@ -184,8 +193,11 @@ const KIND_TO_INPUT: Record<string, InputName> = {
 };
 
 /** Collects inputs from many files; objects of one kind from several files are merged by name. */
-class Accumulator {
+export class Accumulator {
   readonly files: { file: string; recognisedAs: string[] }[] = [];
+  readonly ignored: { source: string; reason: string }[] = [];
+
+  constructor(private readonly nodeNames: readonly string[] = []) {}
   private readonly objects = new Map<InputName, { items: Map<string, KubeItem>; sources: Set<string> }>();
   private readonly singles = new Map<InputName, Input<unknown>>();
 
@@ -201,6 +213,51 @@ class Accumulator {
     entry.items.set(`${item.metadata?.namespace ?? ''}/${item.metadata?.name ?? ''}`, item);
     entry.sources.add(source);
     this.objects.set(name, entry);
+  }
+
+  /** `add`, but a file verify cannot read is listed as ignored instead of stopping the run. */
+  addOrIgnore(file: string, text: string, shown = file): void {
+    // Not JSON: a terminal transcript or the human form of an output, read by the readers.
+    if (tryJson(text) === undefined && this.addCapture(text, shown)) return;
+    try {
+      this.add(file, text, shown);
+    } catch (error) {
+      if (!(error instanceof InputError)) throw error;
+      const m = error.message.startsWith(shown) ? /^:(\d+)?:?\s*([\s\S]*)$/.exec(error.message.slice(shown.length)) : null;
+      this.ignored.push(m ? { source: m[1] ? `${shown}:${m[1]}` : shown, reason: m[2]! } : { source: shown, reason: error.message });
+    }
+  }
+
+  /** Read `text` with the transcript/output readers; false when they found nothing in it. */
+  private addCapture(text: string, shown: string): boolean {
+    const read = readCapture(shown, text, { nodeNames: this.nodeNames });
+    if (read.parts.length === 0) return false;
+    // Plain `kubectl get -o yaml` output (no prompt): the object path below reads it, naming file:line on a YAML error.
+    if (read.parts.every((p) => p.reader === 'kube-objects' && p.command === undefined)) return false;
+    const c = captureInputs(read.parts);
+    const found: string[] = [];
+    for (const [name, input] of Object.entries(c.inputs) as [InputName, Input<unknown>][]) this.put(name, input);
+    for (const obj of c.objects) {
+      try {
+        this.addKube({ kind: 'List', items: obj.items }, obj.source, found);
+      } catch (error) {
+        this.ignored.push({ source: obj.source, reason: (error as Error).message });
+      }
+    }
+    this.ignored.push(...read.ignored, ...c.ignored);
+    const transcript = read.parts.length > 1 || read.parts.some((p) => p.command !== undefined);
+    this.files.push({ file: shown, recognisedAs: [...new Set([...c.used.map((u) => (transcript ? `${u.as} (${u.source})` : u.as)), ...found])] });
+    return true;
+  }
+
+  /** Put one input read by another provider (a transcript reader): objects merge by name, values replace. */
+  put(name: InputName, input: Input<unknown>): void {
+    const prev = this.singles.get(name);
+    if (input.ok && prev?.ok && Array.isArray(prev.value) && Array.isArray(input.value) && !KIND_INPUTS.has(name)) {
+      this.singles.set(name, present([...(prev.value as unknown[]), ...(input.value as unknown[])], `${prev.source}, ${input.source}`));
+    } else if (input.ok && prev?.ok && name === 'nodeRoutes') {
+      this.singles.set(name, present({ ...(prev.value as object), ...(input.value as object) }, `${prev.source}, ${input.source}`));
+    } else this.set(name, input);
   }
 
   /** Recognise one file by content and take what it holds. Throws InputError naming the file. */

@@ -111,6 +111,65 @@ export interface HostRoute {
   /** `default` or a CIDR. */
   dst: string;
   dev?: string;
+  /** `kernel`, `bird`, `80` (Calico's felix), `static`, … when the output showed it. */
+  proto?: string;
+  /** `unicast` unless printed (`blackhole`, `unreachable`, `local`, …). */
+  type?: string;
+  scope?: string;
+}
+
+/** One row of `kubectl get tigerastatus` (or the same read from the objects). A blank cell is undefined. */
+export interface TigeraRow {
+  name: string;
+  available?: string;
+  progressing?: string;
+  degraded?: string;
+  message?: string;
+}
+
+/** A node as `kubectl get nodes [-o wide]` shows it (or the same read from the objects). */
+export interface NodeRowView {
+  name: string;
+  /** `Ready`, `NotReady`, `Ready,SchedulingDisabled` as printed; built from the Ready condition otherwise. */
+  status: string;
+  roles: string[];
+  /** The kubelet version. */
+  version?: string;
+  internalIP?: string;
+  /** Why the node is not Ready (objects only). */
+  notReadyReason?: string;
+}
+
+/** A pod as `kubectl get pods -o wide` shows it. `hostNetwork` is known only from the objects. */
+export interface PodRowView {
+  namespace?: string;
+  name: string;
+  node?: string;
+  ip?: string;
+  phase?: string;
+  hostNetwork?: boolean;
+}
+
+/** A BlockAffinity's name with the node and CIDR (from the object, or derived from a table's `<node>-<a-b-c-d-prefix>` name). */
+export interface AffinityNameView {
+  name: string;
+  node?: string;
+  cidr?: string;
+}
+
+/** What `calicoctl ipam check` found, from its text output or its `-o` report. */
+export interface IpamCheckSummary {
+  problems?: number;
+  leaked?: number;
+  noAllocation?: number;
+  notInPool?: number;
+  handlesWithoutIps?: number;
+  complete: boolean;
+  /** Whether the problem IPs are listed (`--show-problem-ips` or the JSON report). */
+  problemIpsListed: 'yes' | 'no' | 'unknown';
+  leakedIps: string[];
+  noAllocationIps: string[];
+  orphanHandles: string[];
 }
 
 /** Rows of `calicoctl ipam show [--show-blocks]`. */
@@ -151,6 +210,21 @@ export interface IpamCheckReport {
 
 export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skip';
 
+/** not-evaluated: an input is absent (with the reason); not-applicable: cannot apply on this host or lab. */
+export type RuleStatus = 'pass' | 'warn' | 'fail' | 'not-evaluated' | 'not-applicable';
+
+export interface RuleResult {
+  id: string;
+  title: string;
+  status: RuleStatus;
+  /** The input keys the rule reads. */
+  inputs: string[];
+  /** Why it was not evaluated / not applicable, or the first finding of a failure or warning. */
+  reason?: string;
+  /** True when a failure made the engine read its inputs again and the second read was judged. */
+  reread?: boolean;
+}
+
 export interface CheckResult {
   id: CheckId;
   title: string;
@@ -165,6 +239,8 @@ export interface CheckResult {
   reason?: string;
   /** Milliseconds the check took. */
   durationMs?: number;
+  /** The rules of the check and how each ended. */
+  rules?: RuleResult[];
 }
 
 export const CHECK_IDS = [

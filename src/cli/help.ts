@@ -13,7 +13,8 @@ export function helpText(command?: CommandName): string {
   if (command) {
     const spec = commands[command];
     const usage = command === 'demo' ? 'lab demo [options]\n       lab demo exec [options] -- <command…>' : `lab ${command} [options]`;
-    return [`Usage: ${usage}`, '', spec.summary, '', 'Options:', ...optionLines(spec.options), ''].join('\n');
+    const notes = 'notes' in spec && typeof spec.notes === 'string' ? ['', spec.notes] : [];
+    return [`Usage: ${usage}`, '', spec.summary, '', 'Options:', ...optionLines(spec.options), ...notes, ''].join('\n');
   }
   const width = Math.max(...Object.keys(commands).map((c) => c.length));
   return [

@@ -66,8 +66,18 @@ export const commands = {
       check: { type: 'string', multiple: true, value: 'id', description: 'run only this check' },
       explain: { type: 'boolean', description: 'print what each exercise teaches and the command a learner would type' },
       junit: { type: 'string', value: 'file', description: 'write a JUnit XML report' },
-      snapshot: { type: 'string', value: 'file|dir', description: 'verify offline from a snapshot file or a directory of tool outputs' },
+      snapshot: { type: 'string', value: 'file|dir', description: 'verify offline from a snapshot file, a tool output or terminal transcript, or a directory of them' },
+      strict: { type: 'boolean', description: 'fail rules that were not evaluated (and, live, not applicable); ignored snapshot files are an error' },
     },
+    notes: [
+      'Exit status:',
+      '  0  every rule that ran passed or warned (live: not-applicable rules and checks left out with --check are listed, not failed)',
+      '  1  a rule failed — live, also every rule whose input could not be read (API down, no kubeconfig, calicoctl failed);',
+      '     with --snapshot, also when no rule reading a snapshot input ran',
+      '  2  bad options or, with --strict, snapshot files verify could not read',
+      '  3  live: docker or containerlab missing, or no container of the lab (nothing deployed); nothing is downloaded',
+      '  4  the reads did not finish within --timeout',
+    ].join('\n'),
   },
   snapshot: {
     summary: 'Capture everything verify reads into one file (no secrets)',
@@ -103,7 +113,7 @@ export const commands = {
       fault: { type: 'string', multiple: true, value: 'id', description: 'inject a fault into the simulated world' },
     },
   },
-} as const satisfies Record<string, { summary: string; options: Record<string, OptionSpec> }>;
+} as const satisfies Record<string, { summary: string; options: Record<string, OptionSpec>; notes?: string }>;
 
 export type CommandName = keyof typeof commands;
 

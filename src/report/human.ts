@@ -7,7 +7,7 @@ import type { Check } from '../calico/checks/common.js';
 import type { PoolUsage } from '../calico/checks/ipam-pool.js';
 import type { NodeBlocksRow } from '../calico/checks/node-blocks.js';
 import type { CheckResult, CheckStatus } from '../calico/types.js';
-import { totals } from '../calico/runner.js';
+import { summaryLine } from '../calico/runner.js';
 import { renderTable } from './table.js';
 
 export const STATUS_MARK: Record<CheckStatus, string> = { pass: '✔', warn: '⚠', fail: '✖', skip: '↷' };
@@ -72,6 +72,8 @@ export function detailLines(r: CheckResult, max = 8): string[] {
   for (const w of warnings.slice(0, max)) lines.push(`    ⚠ ${w}`);
   if (warnings.length > max) lines.push(`    … ${warnings.length - max} more (see --json)`);
   if (r.status === 'skip' && r.reason) lines.push(`    ${r.reason}`);
+  const notRun = (r.rules ?? []).filter((x) => x.status === 'not-evaluated' || x.status === 'not-applicable');
+  if (r.status !== 'skip') for (const x of notRun) lines.push(`    ${x.status === 'not-evaluated' ? '○ not evaluated' : '– not applicable'}: ${x.id} (${x.reason ?? ''})`);
   if ((r.status === 'fail' || r.status === 'warn') && r.hint) lines.push(`    Try: ${r.hint}`);
   return lines;
 }
@@ -83,8 +85,7 @@ export function humanReport(results: readonly CheckResult[], o: { style?: Style;
     lines.push(checkLine(r, style));
     if (o.details !== false) lines.push(...detailLines(r));
   }
-  const t = totals(results);
-  lines.push('', `${t.pass} passed, ${t.warn} warning${t.warn === 1 ? '' : 's'}, ${t.fail} failed, ${t.skip} skipped`);
+  lines.push('', summaryLine(results));
   return `${lines.join('\n')}\n`;
 }
 

@@ -1,5 +1,5 @@
 /** The GitHub Actions step summary (Markdown appended to $GITHUB_STEP_SUMMARY). */
-import { totals } from '../calico/runner.js';
+import { ruleTotals, totals } from '../calico/runner.js';
 import type { CheckResult, CheckStatus } from '../calico/types.js';
 
 const ICON: Record<CheckStatus, string> = { pass: '✅', warn: '⚠️', fail: '❌', skip: '⏭️' };
@@ -13,7 +13,7 @@ export function stepSummary(labName: string, results: readonly CheckResult[]): s
   const lines = [
     `### lab verify — ${labName}: ${t.fail > 0 ? '❌ failed' : t.warn > 0 ? '⚠️ passed with warnings' : '✅ passed'}`,
     '',
-    `${t.pass} passed · ${t.warn} warnings · ${t.fail} failed · ${t.skip} skipped`,
+    `${t.pass} passed · ${t.warn} warnings · ${t.fail} failed · ${t.skip} skipped · ${ruleTotals(results).evaluated} of ${ruleTotals(results).total} rules evaluated`,
     '',
     '| | check | result |',
     '| --- | --- | --- |',

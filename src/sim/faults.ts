@@ -30,6 +30,7 @@ export const FAULT_DESCRIPTIONS: Record<FaultId, string> = {
   'affinity-pending': 'IPAM: a block affinity stuck in pending',
   'duplicate-pod-ip': 'IPAM: two pods share an IP',
   'borrowed-ip': 'IPAM: a pod IP borrowed from another node\'s block',
+  'calico-crd-errors': 'lists of crd.projectcalico.org/v1 resources answer 500 (the API server implements it)',
 };
 
 export const API_FLAKY_MS = 20_000;

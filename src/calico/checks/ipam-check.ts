@@ -3,7 +3,7 @@ import type { VerifyInputs } from '../inputs.js';
 import type { VerifyLab } from '../lab.js';
 import { ipamModel } from '../model.js';
 import { TUNNEL_ANNOTATION } from './pod-ips.js';
-import { Findings, type Check, type Verdict } from './common.js';
+import type { Check, RuleContext } from './common.js';
 
 export interface IpamProblems {
   leaked: { ip: string; handle?: string; node?: string; pod?: string; namespace?: string }[];
@@ -72,40 +72,71 @@ function formatIp(n: number): string {
   return `${(n >>> 24) & 255}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
 }
 
-function judgeProblems(p: IpamProblems, source: string, extra: Record<string, unknown>): Verdict {
-  const f = new Findings();
-  if (p.leaked.length > 0) f.fail(`${p.leaked.length} IP${p.leaked.length === 1 ? '' : 's'} allocated in IPAM but not in use: ${p.leaked.map((l) => `${l.ip}${l.handle ? ` (${l.handle})` : ''}`).join(', ')}`);
-  if (p.inUseUnallocated.length > 0) f.fail(`${p.inUseUnallocated.length} in-use IP${p.inUseUnallocated.length === 1 ? '' : 's'} with no IPAM allocation: ${p.inUseUnallocated.map((u) => u.ip).join(', ')}`);
-  if (p.orphanHandles.length > 0) f.fail(`${p.orphanHandles.length} handle${p.orphanHandles.length === 1 ? '' : 's'} with no matching IPs: ${p.orphanHandles.join(', ')}`);
-  return f.verdict(
-    `${p.allocations} allocations, 0 problems (${source})`,
-    { source, leakedIps: p.leaked, inUseNotAllocated: p.inUseUnallocated, orphanHandles: p.orphanHandles, allocations: p.allocations, borrowed: p.borrowed, ...extra },
-    'see the IPs with `calicoctl ipam check --show-problem-ips`; kube-controllers releases leaked IPs after 15 minutes, or `calicoctl ipam release --ip=<ip>` by hand',
-  );
+function judgeProblems(ctx: RuleContext, p: IpamProblems): void {
+  if (p.leaked.length > 0) ctx.fail(`${p.leaked.length} IP${p.leaked.length === 1 ? '' : 's'} allocated in IPAM but not in use: ${p.leaked.map((l) => `${l.ip}${l.handle ? ` (${l.handle})` : ''}`).join(', ')}`);
+  if (p.inUseUnallocated.length > 0) ctx.fail(`${p.inUseUnallocated.length} in-use IP${p.inUseUnallocated.length === 1 ? '' : 's'} with no IPAM allocation: ${p.inUseUnallocated.map((u) => u.ip).join(', ')}`);
+  if (p.orphanHandles.length > 0) ctx.fail(`${p.orphanHandles.length} handle${p.orphanHandles.length === 1 ? '' : 's'} with no matching IPs: ${p.orphanHandles.join(', ')}`);
 }
+
+function problemsEvidence(p: IpamProblems, source: string): Record<string, unknown> {
+  return { source, leakedIps: p.leaked, inUseNotAllocated: p.inUseUnallocated, orphanHandles: p.orphanHandles, allocations: p.allocations, borrowed: p.borrowed };
+}
+
+const NOT_LISTED = 'the IPs are not listed in this output: run `calicoctl ipam check --show-problem-ips` to see them';
 
 export const ipamCheck: Check = {
   id: 'ipam-check',
   title: 'calicoctl ipam check: no leaked IPs, no unallocated in-use IPs, no orphan handles',
-  needs: [],
-  uses: ['ipamCheck', 'ipamBlocks', 'pods', 'nodes', 'ipamHandles'],
+  rules: [
+    {
+      id: 'calicoctl-no-problems',
+      title: 'calicoctl ipam check found no problems',
+      inputs: ['ipamCheckText'],
+      judge(ctx) {
+        const t = ctx.get('ipamCheckText');
+        if (ctx.inputs.ipamCheck.ok) {
+          // The report lists every problem: judge it in full.
+          const p = problemsFromReport(ctx.inputs.ipamCheck.value);
+          judgeProblems(ctx, p);
+          Object.entries(problemsEvidence(p, `calicoctl ipam check report (${ctx.inputs.ipamCheck.source})`)).forEach(([k, v]) => ctx.note(k, v));
+          ctx.note('calicoVersion', ctx.inputs.ipamCheck.value.version);
+          return;
+        }
+        if (!t.complete) ctx.fail('calicoctl ipam check did not complete (no "Check complete" line): the output is cut short or the run failed');
+        const listed = t.problemIpsListed === 'yes';
+        const ips = (list: string[]): string => (listed && list.length > 0 ? `: ${list.join(', ')}` : listed ? '' : ` — ${NOT_LISTED}`);
+        if ((t.leaked ?? 0) > 0) ctx.fail(`${t.leaked} IP${t.leaked === 1 ? '' : 's'} allocated in IPAM but not in use${ips(t.leakedIps)}`);
+        if ((t.noAllocation ?? 0) > 0) ctx.fail(`${t.noAllocation} in-use IP${t.noAllocation === 1 ? '' : 's'} with no IPAM allocation${ips(t.noAllocationIps)}`);
+        if ((t.notInPool ?? 0) > 0) ctx.fail(`${t.notInPool} in-use IP${t.notInPool === 1 ? '' : 's'} outside every IP pool${listed ? '' : ` — ${NOT_LISTED}`}`);
+        if ((t.handlesWithoutIps ?? 0) > 0) ctx.fail(`${t.handlesWithoutIps} handle${t.handlesWithoutIps === 1 ? '' : 's'} with no matching IPs${t.orphanHandles.length > 0 ? `: ${t.orphanHandles.join(', ')}` : ''}`);
+        const counted = (t.leaked ?? 0) + (t.noAllocation ?? 0) + (t.notInPool ?? 0) + (t.handlesWithoutIps ?? 0);
+        if (t.problems !== undefined && t.problems > counted) ctx.fail(`calicoctl ipam check found ${t.problems} problems${listed ? '' : ` — ${NOT_LISTED}`}`);
+        ctx.note('source', `calicoctl ipam check (${ctx.inputs.ipamCheckText.ok ? ctx.inputs.ipamCheckText.source : ''})`);
+        ctx.note('problemIpsListed', t.problemIpsListed);
+      },
+    },
+    {
+      id: 'objects-consistent',
+      title: 'the IPAMBlocks, IPAMHandles, Pods and Node tunnel IPs agree (the same cross-check, from the API objects)',
+      inputs: ['ipamBlocks', 'pods', 'nodes'],
+      optional: ['ipamHandles'],
+      judge(ctx) {
+        const p = problemsFromObjects(ctx.lab, ctx.inputs);
+        judgeProblems(ctx, p);
+        if (!ctx.inputs.ipamCheckText.ok) Object.entries(problemsEvidence(p, 'derived from IPAMBlocks, IPAMHandles, Pods and Nodes')).forEach(([k, v]) => ctx.note(k, v));
+        if (!ctx.inputs.ipamCheck.ok) ctx.note('calicoctlUnavailable', ctx.inputs.ipamCheck.reason);
+      },
+    },
+  ],
+  passSummary(_lab, inputs) {
+    const source = inputs.ipamCheck.ok ? `calicoctl ipam check report (${inputs.ipamCheck.source})` : inputs.ipamCheckText.ok ? `calicoctl ipam check (${inputs.ipamCheckText.source})` : 'derived from IPAMBlocks, IPAMHandles, Pods and Nodes';
+    const allocations = inputs.ipamCheck.ok ? problemsFromReport(inputs.ipamCheck.value).allocations : undefined;
+    return `${allocations !== undefined ? `${allocations} allocations, ` : ''}0 problems (${source})`;
+  },
+  hint: 'see the IPs with `calicoctl ipam check --show-problem-ips`; kube-controllers releases leaked IPs after 15 minutes, or `calicoctl ipam release --ip=<ip>` by hand',
   explain:
     '`calicoctl ipam check` cross-checks IPAM\'s records (blocks, handles) with what actually uses IPs (pods, node tunnel addresses). ' +
     'It exits 0 even when it finds problems, so read its report: IPs allocated but unused (leaks), IPs in use but not allocated, and ' +
-    'handles no block refers to.',
+    'handles no block refers to. Its text output gives counts only, unless run with `--show-problem-ips`.',
   commands: ['calicoctl ipam check', 'calicoctl ipam check --show-problem-ips -o report.json'],
-  judge(lab, inputs) {
-    if (inputs.ipamCheck.ok) {
-      return judgeProblems(problemsFromReport(inputs.ipamCheck.value), `calicoctl ipam check report (${inputs.ipamCheck.source})`, { calicoVersion: inputs.ipamCheck.value.version });
-    }
-    if (inputs.ipamBlocks.ok && inputs.pods.ok && inputs.nodes.ok) {
-      return judgeProblems(problemsFromObjects(lab, inputs), 'derived from IPAMBlocks, IPAMHandles, Pods and Nodes', { calicoctlUnavailable: inputs.ipamCheck.reason });
-    }
-    return {
-      status: 'skip',
-      summary: 'skipped: no calicoctl ipam check report and not enough API objects to derive one',
-      reason: `calicoctl ipam check: ${inputs.ipamCheck.reason}`,
-      evidence: {},
-    };
-  },
 };

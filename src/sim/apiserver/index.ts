@@ -34,6 +34,8 @@ export interface ApiServerOptions {
   random?: () => number;
   /** Reuse certificates (e.g. the same cluster's API coming back); generated when absent. */
   pki?: Pki;
+  /** Group/versions whose LIST requests answer 500 (fault calico-crd-errors: `crd.projectcalico.org/v1`). */
+  failingListGroups?: readonly string[];
 }
 
 export interface ApiServer {
@@ -56,6 +58,11 @@ export interface ApiServer {
   requestCounts(): Map<string, number>;
   resetRequestCount(): void;
   close(): Promise<void>;
+}
+
+/** `/apis/<group>/<version>/<plural>` (a collection, all namespaces or one) of a listed group/version. */
+function isFailingList(pathname: string, groups: readonly string[]): boolean {
+  return groups.some((gv) => new RegExp(`^/apis/${gv.replace(/\./g, '\\.')}/(namespaces/[^/]+/)?[^/]+/?$`).test(pathname));
 }
 
 export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
@@ -100,6 +107,11 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     counts.set(key, (counts.get(key) ?? 0) + 1);
     total += 1;
     const isWatch = url.searchParams.get('watch') === 'true' || url.searchParams.get('watch') === '1' || /^\/apis?\/(?:[^/]+\/)?[^/]+\/watch\//.test(url.pathname);
+    if (!isWatch && req.method === 'GET' && isFailingList(url.pathname, options.failingListGroups ?? [])) {
+      req.resume();
+      sendStatus(res, INTERNAL_ERROR());
+      return;
+    }
     if (mode === 'flaky' && !isWatch && random() < flakyRate) {
       req.resume();
       sendStatus(res, random() < 0.5 ? SERVICE_UNAVAILABLE() : INTERNAL_ERROR());

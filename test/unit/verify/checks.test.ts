@@ -234,7 +234,12 @@ describe('broken cases', () => {
     show!.rows[0] = { ...show!.rows[0]!, inUse: 13, free: 65523 };
     const r = run(i)['ipam-pool'];
     expect(r.status).toBe('fail');
-    expect(r.summary).toContain('calicoctl ipam show: 13 in use, the pool\'s blocks hold 12 allocations');
+    // The show output alone already disagrees with itself (pool line vs its block rows); and with the blocks.
+    expect(r.evidence['problems']).toEqual([
+      'calicoctl ipam show: the pool line says 13 in use, its 3 block rows add up to 12',
+      'calicoctl ipam show: 13 in use, the pool\'s blocks hold 12 allocations',
+    ]);
+    expect(r.rules!.filter((x) => x.status === 'fail').map((x) => x.id)).toEqual(['show-block-sums', 'show-matches-blocks']);
   });
 
   it('pool with another blockSize / vxlanMode → ipam-pool fails', () => {

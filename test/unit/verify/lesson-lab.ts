@@ -6,7 +6,7 @@
  * Broken variants are mutations of a fresh copy (`healthyInputs()` returns a new object every call).
  */
 import { readFileSync } from 'node:fs';
-import { present, type VerifyInputs } from '../../../src/calico/inputs.js';
+import { emptyInputs, present, type VerifyInputs } from '../../../src/calico/inputs.js';
 import type { VerifyLab } from '../../../src/calico/lab.js';
 import { parseClabInspect, parseIpamCheckReport, parseIpamShow } from '../../../src/calico/parse.js';
 import type { BlockAffinityObject, IPAMBlockObject, IPAMHandleObject, NodeObject, PodObject, TigeraStatus } from '../../../src/calico/types.js';
@@ -130,6 +130,7 @@ export function healthyInputs(): VerifyInputs {
   }));
   const kindNet = JSON.parse(fixture('docker-network-inspect-kind.json')) as { IPAM: { Config: { Subnet: string }[] } }[];
   return {
+    ...emptyInputs('not in the test lab'),
     tigeraStatuses: present(['apiserver', 'calico', 'ippools'].map(tigera), 'operator.tigera.io/v1'),
     nodes: present(nodes, 'v1'),
     pods: present(pods, 'v1'),

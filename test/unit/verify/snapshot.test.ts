@@ -98,11 +98,15 @@ describe('gatherInputs', () => {
   it('a failing source makes only that input absent, with the reason', async () => {
     const sources = { ...fakeSources({ unavailable: 'no kubeconfig at /x/calico-ipam.kubeconfig (run `lab deploy` first)' }), ipamShowText: async () => { throw new Error('calicoctl is not cached (offline)'); } };
     const inputs = await gatherInputs(sources);
-    expect(inputs.nodes).toEqual({ ok: false, reason: 'no kubeconfig at /x/calico-ipam.kubeconfig (run `lab deploy` first)' });
-    expect(inputs.ipamShow).toEqual({ ok: false, reason: 'calicoctl is not cached (offline)' });
+    // A read that failed is not an absent input: the rules needing it fail.
+    expect(inputs.nodes).toEqual({ ok: false, failed: true, reason: 'no kubeconfig at /x/calico-ipam.kubeconfig (run `lab deploy` first)' });
+    expect(inputs.ipamShow).toEqual({ ok: false, failed: true, reason: 'calicoctl is not cached (offline)' });
     expect(inputs.containers.ok).toBe(true);
     const r = runChecks(CHECKS, lessonLab, inputs);
-    expect(r.find((x) => x.id === 'nodes')!.status).toBe('skip');
+    const nodes = r.find((x) => x.id === 'nodes')!;
+    expect(nodes.status).toBe('fail');
+    expect(nodes.rules!.map((x) => x.status)).toEqual(['fail', 'fail', 'fail', 'fail']);
+    expect(nodes.summary).toContain('could not read Nodes table (kubectl get nodes -o wide): no kubeconfig at /x/calico-ipam.kubeconfig');
     expect(r.find((x) => x.id === 'topology')!.status).toBe('pass');
   });
 });
@@ -185,12 +189,12 @@ describe('a directory of ordinary outputs, recognised by content', () => {
     expect(results.find((r) => r.id === 'affinity-details')!.evidence['shape']).toContain('projectcalico.org/v3');
   });
 
-  it('an unrecognised file is an InputError naming it', async () => {
+  it('an unrecognised file is listed as ignored; the other files are still read', async () => {
     await bugReport();
     await writeFile(join(dir, 'notes.txt'), 'the cluster broke after lunch\n');
-    const err = await loadSnapshot(dir).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(InputError);
-    expect((err as Error).message).toBe('notes.txt: not a file verify can read');
+    const loaded = await loadSnapshot(dir);
+    expect(loaded.ignored).toEqual([{ source: 'notes.txt', reason: 'not a file verify can read' }]);
+    expect(loaded.inputs.blockAffinities.ok).toBe(true);
   });
 
   it('Kubernetes objects verify does not read are recognised and ignored (a Secret is never kept)', async () => {
@@ -204,11 +208,12 @@ describe('a directory of ordinary outputs, recognised by content', () => {
     expect(JSON.stringify(loaded.inputs)).not.toContain('czNjcjN0');
   });
 
-  it('malformed YAML names file:line', async () => {
+  it('malformed YAML is ignored naming file:line', async () => {
     await writeFile(join(dir, 'nodes.yaml'), 'apiVersion: v1\nkind: List\nitems:\n  - a: [1, 2\n');
-    const err = await loadSnapshot(dir).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(InputError);
-    expect((err as Error).message).toMatch(/^nodes\.yaml:\d+: /);
+    const loaded = await loadSnapshot(dir);
+    expect(loaded.ignored).toHaveLength(1);
+    expect(loaded.ignored[0]!.source).toMatch(/^nodes\.yaml:\d+$/);
+    expect(loaded.ignored[0]!.reason.length).toBeGreaterThan(5);
   });
 
   it('a missing path is an InputError', async () => {
