@@ -273,6 +273,7 @@ async function main(argv) {
     const what = r.status === 'skipped' ? 'up to date (recipe hash matches)' : r.status === 'built' ? `built in ${secs} s` : `FAILED after ${secs} s, log ${log}`;
     console.log(`  ${c.name} ${r.version ?? c.version}: ${what}`);
     if (r.status === 'failed') failed++;
+    await writeManifest(goVersion); // after each one: a long run's finished parts are usable at once
   }
   const file = await writeManifest(goVersion);
   console.log(`total ${((Date.now() - total) / 1000).toFixed(1)} s; manifest ${file}`);

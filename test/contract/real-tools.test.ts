@@ -49,15 +49,15 @@ function docker(args: string[]): string {
 /** Why the suite cannot run here, or undefined. */
 function whyNot(): string | undefined {
   if (clab === undefined || kind === undefined) return `the real containerlab 0.79.0 / kind v0.31.0 are not built (npm run real:build; looked in ${cache}/manifest.json)`;
-  let info: { HTTPProxy?: string; HTTPSProxy?: string; NoProxy?: string; RegistryConfig?: { Mirrors?: string[] } };
+  let info: { HttpProxy?: string; HttpsProxy?: string; NoProxy?: string };
   try {
     info = JSON.parse(docker(['info', '--format', '{{json .}}'])) as typeof info;
   } catch {
     return 'no Docker engine answers (`docker info` failed)';
   }
   const loopback = (u: string | undefined): boolean => u !== undefined && /^https?:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?\/?$/.test(u);
-  if (!loopback(info.HTTPSProxy) || !loopback(info.HTTPProxy) || (info.NoProxy ?? '') !== '') {
-    return `the Docker engine's registry traffic is not pointed at loopback (HTTPS_PROXY=${info.HTTPSProxy || '-'}, NO_PROXY=${info.NoProxy || '-'}); start dockerd with HTTP(S)_PROXY=http://127.0.0.1:9 and NO_PROXY empty`;
+  if (!loopback(info.HttpsProxy) || !loopback(info.HttpProxy) || (info.NoProxy ?? '') !== '') {
+    return `the Docker engine's registry traffic is not pointed at loopback (HTTPS_PROXY=${info.HttpsProxy || '-'}, NO_PROXY=${info.NoProxy || '-'}); start dockerd with HTTP(S)_PROXY=http://127.0.0.1:9 and NO_PROXY empty`;
   }
   if (spawnSync('docker', ['image', 'inspect', NODE_IMAGE], { stdio: 'ignore', timeout: 30_000 }).status === 0) {
     return `${NODE_IMAGE} is present locally: a deploy would start node containers`;
@@ -122,7 +122,7 @@ describe.skipIf(skipReason !== undefined)('real containerlab and kind against a 
   });
 
   const keep = (key: string, c: Call, extra: Record<string, unknown> = {}): void => {
-    record.calls[key] = { argv: c.argv, exitCode: c.exitCode, stdout: normal(c.stdout, dir), stderr: normal(c.stderr, dir), ...extra };
+    record.calls[key] = { argv: c.argv.map((a) => normal(a, dir)), exitCode: c.exitCode, stdout: normal(c.stdout, dir), stderr: normal(c.stderr, dir), ...extra };
   };
 
   it('`containerlab version` as the doctor reads it: 0.79.0 (the build sets cmd.Version)', async () => {
