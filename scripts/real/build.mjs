@@ -237,7 +237,14 @@ async function main(argv) {
   const root = cacheRoot();
   if (values.clean) {
     if (values.only.length === 0) await rm(root, { recursive: true, force: true });
-    else for (const c of chosen.filter((x) => x.version)) await rm(join(root, dirName(c)), { recursive: true, force: true });
+    else {
+      const dirs = existsSync(root) ? await readdir(root) : [];
+      for (const c of chosen.filter((x) => x.kind !== 'missing')) {
+        // a Debian package's directory carries its installed version: every <name>-* of it
+        const mine = c.version ? [dirName(c)] : dirs.filter((d) => d.startsWith(`${c.name}-`));
+        for (const d of mine) await rm(join(root, d), { recursive: true, force: true });
+      }
+    }
     console.log(`cleaned ${values.only.length ? chosen.map(dirName).join(', ') : root}`);
     if (values.only.length) await writeManifest((await capture('go', ['env', 'GOVERSION'])).out.trim());
     return 0;

@@ -4,7 +4,7 @@
  * runs here: --list and bad options only).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -67,6 +67,29 @@ describe('scripts/real recipes', () => {
       expect(bad.status).toBe(2);
       expect(bad.stderr).toContain('unknown component nope');
       expect(existsSync(join(cache, 'lab', 'real', 'manifest.json'))).toBe(false);
+    } finally {
+      rmSync(cache, { recursive: true, force: true });
+    }
+  });
+
+  it('--clean --only removes that component only (a Debian one by name) and rewrites the manifest from what is left', () => {
+    const cache = mkdtempSync(join(tmpdir(), 'lab-real-clean-'));
+    try {
+      const real = join(cache, 'lab', 'real');
+      for (const [dir, name, version] of [['kind-v0.31.0', 'kind', 'v0.31.0'], ['etcd-3.4.23-4+b4', 'etcd', '3.4.23-4+b4']] as const) {
+        mkdirSync(join(real, dir, 'bin'), { recursive: true });
+        writeFileSync(join(real, dir, 'bin', name), '#!/bin/sh\n', { mode: 0o755 });
+        writeFileSync(join(real, dir, 'recipe.json'), JSON.stringify({ name, version, status: 'ok' }));
+      }
+      const r = spawnSync(process.execPath, [script, '--clean', '--only', 'etcd'], { env: { ...process.env, XDG_CACHE_HOME: cache }, encoding: 'utf8', timeout: 60_000 });
+      expect(r.status, r.stderr).toBe(0);
+      expect(existsSync(join(real, 'etcd-3.4.23-4+b4'))).toBe(false);
+      expect(existsSync(join(real, 'kind-v0.31.0', 'bin', 'kind'))).toBe(true);
+      const manifest = JSON.parse(readFileSync(join(real, 'manifest.json'), 'utf8')) as { components: Record<string, Record<string, { status: string; binaries: Record<string, { sha256: string }> }>> };
+      expect(Object.keys(manifest.components).sort()).toEqual(['calico', 'kind', 'tigera-operator']);
+      // `printf '#!/bin/sh\n' | sha256sum`
+      expect(manifest.components['kind']?.['v0.31.0']?.binaries['kind']?.sha256).toBe('a8076d3d28d21e02012b20eaf7dbf75409a6277134439025f282e368e3305abf');
+      expect(manifest.components['calico']?.['v3.30.0']?.status).toBe('missing');
     } finally {
       rmSync(cache, { recursive: true, force: true });
     }
