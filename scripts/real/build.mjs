@@ -33,6 +33,21 @@ import { COMPONENTS } from './components.mjs';
 const here = dirname(fileURLToPath(import.meta.url));
 export const cacheRoot = () => join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'lab', 'real');
 
+const running = new Set();
+for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]]) {
+  process.on(signal, () => {
+    for (const child of running) {
+      try {
+        process.kill(-child.pid, 'SIGTERM');
+      } catch {
+        // already gone
+      }
+    }
+    console.error(`real:build: ${signal}, stopped`);
+    process.exit(code);
+  });
+}
+
 /** Runs a command, appending its output to a log file; resolves to { code, seconds, maxRssKb }. */
 function run(cmd, args, { cwd, env, log }) {
   return new Promise((done) => {
@@ -42,7 +57,10 @@ function run(cmd, args, { cwd, env, log }) {
     const start = Date.now();
     {
       const fd = openSync(log, 'a');
-      const child = spawn(timed ? '/usr/bin/time' : cmd, timed ? argv : args, { cwd, env, stdio: ['ignore', fd, fd] });
+      // Its own process group, so an interrupt or `timeout` stops the whole go build, not just us.
+      const child = spawn(timed ? '/usr/bin/time' : cmd, timed ? argv : args, { cwd, env, stdio: ['ignore', fd, fd], detached: true });
+      running.add(child);
+      child.on('exit', () => running.delete(child));
       child.on('error', (e) => {
         closeSync(fd);
         done({ code: 127, seconds: 0, error: e.message });
