@@ -144,7 +144,7 @@ async function buildGo(c, { offline, goVersion, log }) {
       await symlink(b.out, join(dir, 'bin', link));
     }
   }
-  await writeRecord(dir, { ...record(c, hash, goVersion, steps), status: 'ok', log });
+  await writeRecord(dir, { ...record(c, hash, goVersion, steps), status: 'ok', log, sha256: await binSums(dir) });
   return { status: 'built', dir };
 }
 
@@ -189,8 +189,15 @@ async function buildApt(c, { log }) {
     await copyFile(b.from, join(dir, 'bin', b.out));
     await chmod(join(dir, 'bin', b.out), 0o755);
   }
-  await writeRecord(dir, { name: c.name, version, debian: `${c.package}=${version}`, recipeHash: `deb:${c.package}=${version}`, status: 'ok', builtAt: new Date().toISOString() });
+  await writeRecord(dir, { name: c.name, version, debian: `${c.package}=${version}`, recipeHash: `deb:${c.package}=${version}`, status: 'ok', builtAt: new Date().toISOString(), sha256: await binSums(dir) });
   return { status: 'built', dir, version };
+}
+
+/** sha256 of every binary in <dir>/bin (recorded once, at build time). */
+async function binSums(dir) {
+  const sums = {};
+  for (const f of await readdir(join(dir, 'bin'))) if (!f.startsWith('.')) sums[f] = await sha256(join(dir, 'bin', f));
+  return sums;
 }
 
 /** manifest.json from what the cache holds now (so an --only run keeps the others). */
@@ -203,11 +210,15 @@ async function writeManifest(goVersion) {
     const rec = await readRecord(join(root, e.name));
     if (!rec) continue;
     const binaries = {};
+    if (rec.status === 'ok' && rec.sha256 === undefined) {
+      rec.sha256 = await binSums(join(root, e.name)); // a record from before sums were kept
+      await writeRecord(join(root, e.name), rec);
+    }
     if (rec.status === 'ok') {
       for (const f of await readdir(join(root, e.name, 'bin'))) {
         if (f.startsWith('.')) continue;
         const p = join(root, e.name, 'bin', f);
-        binaries[f] = { path: p, sha256: await sha256(p) };
+        binaries[f] = { path: p, sha256: rec.sha256?.[f] ?? (await sha256(p)) };
       }
     }
     (components[rec.name] ??= {})[rec.version] = {
