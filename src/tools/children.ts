@@ -71,21 +71,22 @@ export function descendantPids(pid: number, procDir = '/proc'): number[] {
  * signalled through `sudo -n kill` (sudo relays SIGTERM itself, but a SIGKILL of sudo would orphan them).
  */
 export function signalTree(child: Pick<GracefulChild, 'pid' | 'viaSudo' | 'kill'>, signal: NodeJS.Signals): void {
+  // The tree is read first; the child is signalled before the processes below it, so that a
+  // program killed mid-cleanup cannot carry on for a moment because its own child died first.
   const below = child.pid === undefined ? [] : descendantPids(child.pid);
-  if (below.length > 0) {
-    if (child.viaSudo) {
-      spawnSync('sudo', ['-n', 'kill', `-${signal.replace(/^SIG/, '')}`, ...below.map(String)], { stdio: 'ignore', timeout: 5_000 });
-    } else {
-      for (const pid of below) {
-        try {
-          process.kill(pid, signal);
-        } catch {
-          // gone already
-        }
-      }
+  child.kill(signal);
+  if (below.length === 0) return;
+  if (child.viaSudo) {
+    spawnSync('sudo', ['-n', 'kill', `-${signal.replace(/^SIG/, '')}`, ...below.map(String)], { stdio: 'ignore', timeout: 5_000 });
+    return;
+  }
+  for (const pid of below) {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      // gone already
     }
   }
-  child.kill(signal);
 }
 
 /** SIGKILL every child in its grace period; returns the lines saying what may be left. Synchronous. */

@@ -171,9 +171,11 @@ export async function runOk(
 }
 
 /**
- * Stop a program that cleans up when cancelled: SIGTERM at the deadline or on interrupt (to the
- * whole tree: below sudo through `sudo -n kill`, sudo also relays it), SIGKILL only after the grace.
- * While it runs it is registered, so a second Ctrl-C kills it at once (children.ts).
+ * Stop a program that cleans up when cancelled: SIGTERM at the deadline or on interrupt, to the
+ * child only (sudo relays SIGTERM to its command; the program's own children are its business while
+ * it cleans up), then SIGKILL after the grace — to the whole tree, root's processes below sudo
+ * through `sudo -n kill`, so nothing is orphaned. While it runs it is registered, so a second
+ * Ctrl-C kills it at once (children.ts).
  */
 function stopGracefully(subprocess: ResultPromise, file: string, timeout: number, grace: { ms: number; note: string }, signal: AbortSignal | undefined) {
   const child = {
@@ -188,7 +190,7 @@ function stopGracefully(subprocess: ResultPromise, file: string, timeout: number
   const terminate = (reason: 'timeout' | 'interrupted'): void => {
     if (state.reason) return;
     state.reason = reason;
-    signalTree(child, 'SIGTERM');
+    child.kill('SIGTERM');
     killTimer = setTimeout(() => signalTree(child, 'SIGKILL'), grace.ms);
   };
   const onAbort = (): void => terminate('interrupted');
