@@ -57,6 +57,8 @@ export interface ApiServer {
   setAdminRights(granted: boolean): void;
   /** Called once, the next time /readyz answers 200. */
   onNextReady(callback: () => void): void;
+  /** Requests answered 403 because admin rights were withheld. */
+  refusedCount(): number;
   mode(): ApiServerMode;
   /** Requests served since start (or since resetRequestCount). */
   requestCount(): number;
@@ -81,6 +83,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   let total = 0;
   const watches = new Set<WatchStream>();
   let adminRights = true;
+  let refused = 0;
   let readyCallbacks: (() => void)[] = [];
 
   const handler = new Handler({
@@ -118,6 +121,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     if (!adminRights) {
       const forbidden = forbiddenWithoutAdmin(req.method ?? 'GET', url);
       if (forbidden) {
+        refused += 1;
         req.resume();
         sendStatus(res, forbidden);
         return;
@@ -198,6 +202,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     onNextReady(callback) {
       readyCallbacks.push(callback);
     },
+    refusedCount: () => refused,
     mode: () => mode,
     requestCount: () => total,
     requestCounts: () => new Map(counts),
