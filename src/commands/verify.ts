@@ -6,7 +6,6 @@
  * Exit 0 when nothing failed (warnings allowed), 1 when a check failed.
  */
 import { appendFile, mkdir, writeFile } from 'node:fs/promises';
-import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { parseDuration } from '../cli/options.js';
@@ -103,7 +102,6 @@ async function gatherLive(ctx: CommandContext<'verify'>, lab: Awaited<ReturnType
   const deadline = new AbortController();
   const timer = setTimeout(() => deadline.abort(new TimeoutError(`lab verify did not finish reading the lab within ${Math.round(timeoutMs / 1000)} s`)), timeoutMs);
   const signal = AbortSignal.any([ctx.signal, deadline.signal]);
-  setMaxListeners(64, signal); // one listener per concurrent request/tool call
   const sources = await liveSources(lab, { offline: ctx.options.offline === true, signal, log: ctx.log, env: ctx.env, timeout: timeoutMs });
   try {
     let inputs: VerifyInputs | undefined;
