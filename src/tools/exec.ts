@@ -26,8 +26,9 @@ export interface RunOptions {
   /** stdout holds secrets (a kubeconfig's client key): --verbose shows its size, not its text. */
   secretStdout?: boolean;
   /**
-   * Cleanup grace: on interrupt or timeout the program gets SIGTERM (and, below sudo, its root
-   * processes too) and this long to exit before SIGKILL (default 3 s). A second Ctrl-C ends it at once.
+   * Cleanup grace: on interrupt or timeout the program gets SIGTERM (sudo relays it) and this long
+   * to exit before SIGKILL of its whole tree (default without it: 3 s, the child only). A second
+   * Ctrl-C ends it at once (children.ts).
    */
   grace?: { ms: number; note: string };
 }
