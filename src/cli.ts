@@ -3,11 +3,11 @@
  * The one entry point: parses argv, loads only the command that runs, and owns error printing and exit
  * codes. Nothing else in `src/` prints errors or calls process.exit.
  */
-import { setMaxListeners } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { parseCli, type CommandName } from './cli/options.js';
 import { helpText } from './cli/help.js';
 import { ExitCode, InterruptedError, LabError, errorMessage } from './errors.js';
+import { killGracefulChildren } from './tools/children.js';
 import { createLogger } from './ui/log.js';
 import type { CommandContext, CommandModule } from './commands/context.js';
 
@@ -52,13 +52,13 @@ export async function main(argv: string[]): Promise<number> {
   const verboseFlag = argv.includes('--verbose') || argv.includes('-v');
   const log = createLogger(process.stderr, env, verboseFlag);
   const controller = new AbortController();
-  // Every child process and wait listens on this one signal; dozens at once are expected.
-  setMaxListeners(200, controller.signal);
   let interrupts = 0;
   const onSignal = (signal: NodeJS.Signals): void => {
     interrupts += 1;
     if (interrupts > 1) {
-      process.stderr.write('\nInterrupted again: exiting now.\n');
+      // Children still cleaning up after the first interrupt (containerlab) are killed now; say what that leaves.
+      const left = killGracefulChildren();
+      process.stderr.write(`\nInterrupted again: exiting now.${left.map((l) => `\n  ${l}`).join('')}\n`);
       process.exit(ExitCode.interrupted);
     }
     controller.abort(new InterruptedError(`interrupted by ${signal}`));

@@ -87,8 +87,11 @@ export async function runBaseline({ world, lab, scale, signal }) {
     mark = now;
   };
 
-  await runTimed('containerlab', ['destroy', '-t', lab.topology, '--cleanup'], { env, cwd });
-  await tool(env, cwd, 'containerlab', ['deploy', '-t', lab.topology]);
+  // The simulated containerlab refuses to run where the real one would ask GitHub for its latest
+  // release (lab sets this for every call); the old script never did, but the world needs it.
+  const clabEnv = { ...env, CLAB_VERSION_CHECK: 'disable' };
+  await runTimed('containerlab', ['destroy', '-t', lab.topology, '--cleanup'], { env: clabEnv, cwd });
+  await tool(clabEnv, cwd, 'containerlab', ['deploy', '-t', lab.topology]);
   step('containerlab deploy');
 
   await nap('fixed', 30_000 * scale);

@@ -5,7 +5,6 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { setMaxListeners } from 'node:events';
 import { parseDuration } from '../cli/options.js';
 import { gatherInputs } from '../calico/gather.js';
 import { INPUT_LABELS, INPUT_NAMES } from '../calico/inputs.js';
@@ -25,7 +24,6 @@ export async function run(ctx: CommandContext<'snapshot'>): Promise<number> {
   const deadline = new AbortController();
   const timer = setTimeout(() => deadline.abort(new TimeoutError(`lab snapshot did not finish within ${Math.round(timeoutMs / 1000)} s`)), timeoutMs);
   const signal = AbortSignal.any([ctx.signal, deadline.signal]);
-  setMaxListeners(64, signal);
   const sources = await liveSources(lab, { offline: o.offline === true, signal, log: ctx.log, env: ctx.env, timeout: timeoutMs });
   let inputs;
   try {

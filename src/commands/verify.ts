@@ -9,7 +9,6 @@
  * rule reading a snapshot input ran. --strict fails rules that were not evaluated.
  */
 import { appendFile, mkdir, writeFile } from 'node:fs/promises';
-import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { parseDuration } from '../cli/options.js';
@@ -178,7 +177,6 @@ async function gatherLive(ctx: CommandContext<'verify'>, lab: Lab, timeoutMs: nu
   const deadline = new AbortController();
   const timer = setTimeout(() => deadline.abort(new TimeoutError(`lab verify did not finish reading the lab within ${Math.round(timeoutMs / 1000)} s`)), timeoutMs);
   const signal = AbortSignal.any([ctx.signal, deadline.signal]);
-  setMaxListeners(64, signal); // one listener per concurrent request/tool call
   try {
     // First: is there a lab at all? Nothing is downloaded and no checklist printed when there is not.
     const rows = await deployedContainers(lab, { env: ctx.env, signal, log: ctx.log, timeout: timeoutMs });

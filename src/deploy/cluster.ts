@@ -4,9 +4,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import { access, chmod, mkdir, open, rename, rm, writeFile } from 'node:fs/promises';
-import { constants } from 'node:fs';
+import { constants, existsSync } from 'node:fs';
 import path from 'node:path';
-import { PrerequisiteError } from '../errors.js';
+import { PrerequisiteError, errorMessage } from '../errors.js';
+import type { Logger } from '../ui/log.js';
 import type { Lab } from '../lab/model.js';
 import { KubeClient } from '../kube/client.js';
 import { listClusterContainers, type DockerPsEntry } from '../tools/docker.js';
@@ -98,3 +99,40 @@ export async function apiAnswers(kubeconfigText: string, ms: number, signal?: Ab
   }
 }
 
+
+/** What is really there after `containerlab deploy` was stopped (it removes what it was creating). */
+export interface WhatIsLeft {
+  /** The cluster's node containers still present (kind's label). */
+  containers: string[];
+  /** lab's kubeconfig file exists. */
+  kubeconfig: boolean;
+  /** It was removed because its cluster is gone. */
+  kubeconfigRemoved: boolean;
+  /** containerlab's clab-<lab>/ directory exists. */
+  labDir: boolean;
+  /** Looking failed (docker did not answer): nothing is claimed then. */
+  error?: string;
+}
+
+/**
+ * Look again after containerlab was stopped: the cluster's containers, lab's kubeconfig and the lab
+ * dir. The command's own signal is already aborted, so this look has its own short deadline. When
+ * the cluster is gone, the kubeconfig this run wrote (`removeKubeconfig`) points nowhere: it is removed.
+ */
+export async function lookAgain(lab: Pick<Lab, 'cluster' | 'kubeconfigPath' | 'labDir'>, o: { env?: NodeJS.ProcessEnv; log?: Logger; removeKubeconfig: boolean }): Promise<WhatIsLeft> {
+  const labDir = existsSync(lab.labDir);
+  let containers: string[];
+  try {
+    containers = (await listClusterContainers(lab.cluster, { signal: AbortSignal.timeout(15_000), timeout: 15_000, ...(o.env ? { env: o.env } : {}), ...(o.log ? { log: o.log } : {}) })).map((c) => c.Names).sort();
+  } catch (error) {
+    return { containers: [], kubeconfig: existsSync(lab.kubeconfigPath), kubeconfigRemoved: false, labDir, error: errorMessage(error) };
+  }
+  let kubeconfig = existsSync(lab.kubeconfigPath);
+  let kubeconfigRemoved = false;
+  if (containers.length === 0 && kubeconfig && o.removeKubeconfig) {
+    await rm(lab.kubeconfigPath, { force: true });
+    kubeconfig = false;
+    kubeconfigRemoved = true;
+  }
+  return { containers, kubeconfig, kubeconfigRemoved, labDir };
+}

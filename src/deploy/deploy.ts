@@ -13,7 +13,7 @@ import type { KubeObject, Lab } from '../lab/model.js';
 import { ensureCalicoctl, ensureManifests } from '../artifacts/index.js';
 import { KubeClient } from '../kube/client.js';
 import { diagnose } from '../kube/diagnose.js';
-import { DeadlineError, nodesReady, pollUntil, tigeraReady, tigeraState, watchUntil, type TigeraState } from '../kube/wait.js';
+import { DeadlineError, RightsError, nodesReady, pollUntil, tigeraReady, tigeraState, waitForAdminRights, watchUntil, type TigeraState } from '../kube/wait.js';
 import { containerlabDeploy } from '../tools/containerlab.js';
 import { assertPreflight, doctorReport } from '../doctor/index.js';
 import { tail, type ToolOptions } from '../tools/exec.js';
@@ -21,7 +21,7 @@ import { decideRootMode, type RootMode, type SudoPreference } from '../tools/sud
 import { kindGetKubeconfig } from '../tools/kind.js';
 import type { Logger } from '../ui/log.js';
 import { createTasks } from '../ui/tasks.js';
-import { apiAnswers, checkWritable, exportKubeconfig, inspectCluster, writePrivateFile } from './cluster.js';
+import { apiAnswers, checkWritable, exportKubeconfig, inspectCluster, lookAgain, writePrivateFile, type WhatIsLeft } from './cluster.js';
 import { Deadline, STEP_TIMEOUT_MS } from './deadlines.js';
 import { applyAll, applyCustomResources, readManifest, waitCrdsEstablished } from './manifests.js';
 import { removeLabCluster } from './destroy.js';
@@ -87,6 +87,8 @@ interface State {
   /** Calico was installed while containerlab was still joining the workers. */
   installedEarly?: boolean;
   installNote?: string;
+  /** Looked at after containerlab deploy was stopped (interrupt, timeout) and had exited. */
+  left?: WhatIsLeft;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -127,20 +129,15 @@ export async function deployLab(lab: Lab, o: DeployOptions): Promise<DeploySumma
   const skip = (name: string, note: string): void => {
     steps.push({ name, status: 'skipped', durationMs: 0, note });
   };
-  /** listr `skip` for the steps the early install already did (recorded as skipped with the reason). */
-  const earlyDone = (name: string): string | false => {
-    if (!state.installedEarly) return false;
-    const note = 'done during containerlab deploy (control plane up while kind joined the workers)';
-    skip(name, note);
-    return note;
-  };
+  /** The steps the early install already did: shown done (✔) with this note, not skipped. */
+  const EARLY_NOTE = 'done early, during containerlab deploy (control plane up while kind joined the workers)';
 
-  /** Wait until the API answers (bounded). */
+  /** Wait until the API answers (bounded). 401/403 answer too: what they mean is decided by the requests that follow. */
   const waitForApi = async (client: KubeClient, signal: AbortSignal, onProgress: (t: string) => void): Promise<void> => {
     await pollUntil(
       async () => {
         const r = await client.request('GET', '/readyz', { noRetry: true, deadline: Math.min(Date.now() + 2_000, deadline.at) });
-        return r.status === 200;
+        return r.status === 200 || r.status === 401 || r.status === 403;
       },
       { signal, deadline: deadline.step(STEP_TIMEOUT_MS.api), what: 'Kubernetes API', onProgress, intervalMs: 200 },
     );
@@ -189,6 +186,14 @@ export async function deployLab(lab: Lab, o: DeployOptions): Promise<DeploySumma
     const client = await KubeClient.fromFile(lab.kubeconfigPath, { signal, log: o.log });
     await waitForApi(client, signal, () => undefined);
     state.client = client;
+    // kubeadm ≥ 1.29 makes admin.conf cluster-admin a moment after /readyz (audit F-1).
+    await waitForAdminRights(client, { signal, deadline: deadline.step(STEP_TIMEOUT_MS.api), what: 'admin rights on the Kubernetes API' }).catch((error: unknown) => {
+      if (!(error instanceof RightsError)) throw error;
+      throw new StepFailedError(`the Kubernetes API refuses the kubeconfig from \`kind get kubeconfig\`: ${error.refusal.message}`, {
+        cause: error,
+        hint: 'the kubeconfig\'s user is still not an admin; check `kind get kubeconfig --name <cluster>` and the node image, then run `lab deploy --recreate`',
+      });
+    });
     await useDownloads();
     onProgress('control plane up: installing Calico while kind joins the workers');
     state.installNote = await installCalico(client, signal, onProgress);
@@ -266,6 +271,7 @@ export async function deployLab(lab: Lab, o: DeployOptions): Promise<DeploySumma
           let result;
           try {
             result = await containerlabDeploy(lab.topologyFile, {
+              cluster: lab.cluster,
               ...tool(STEP_TIMEOUT_MS.containerlabDeploy, {
                 onStderrLine: (line) => {
                   state.lastToolStderr += `${line}\n`;
@@ -277,6 +283,12 @@ export async function deployLab(lab: Lab, o: DeployOptions): Promise<DeploySumma
           } catch (error) {
             early?.abort(error);
             await earlyRun?.promise.catch(() => undefined);
+            // Stopped containerlab removes what it was creating (CleanOnCancel); it has exited by now: look.
+            if (error instanceof InterruptedError || error instanceof TimeoutError) {
+              task.output = 'containerlab was stopped: looking at what is left';
+              state.left = await lookAgain(lab, { env: o.env, log: o.log, removeKubeconfig: state.kubeconfigWritten });
+              if (state.left.kubeconfigRemoved) state.kubeconfigWritten = false;
+            }
             throw error;
           } finally {
             created.abort();
@@ -295,8 +307,8 @@ export async function deployLab(lab: Lab, o: DeployOptions): Promise<DeploySumma
       },
       {
         title: `Kubeconfig → ${lab.kubeconfigPath}`,
-        skip: () => earlyDone('kubeconfig'),
         task: timed('kubeconfig', async () => {
+          if (state.installedEarly) return EARLY_NOTE;
           if (state.kubeconfigText !== undefined && !state.createdNow) await writePrivateFile(lab.kubeconfigPath, state.kubeconfigText);
           else await exportKubeconfig(lab, tool(STEP_TIMEOUT_MS.kubeconfig));
           state.kubeconfigWritten = true;
@@ -309,8 +321,8 @@ export async function deployLab(lab: Lab, o: DeployOptions): Promise<DeploySumma
             [
               {
                 title: 'Wait for the Kubernetes API',
-                skip: () => earlyDone('api'),
                 task: timed('api', async (sub) => {
+                  if (state.installedEarly) return EARLY_NOTE;
                   const client = await KubeClient.fromFile(lab.kubeconfigPath, { signal: o.signal, log: o.log });
                   state.client = client;
                   await waitForApi(client, o.signal, (t) => (sub.output = t));
@@ -342,8 +354,7 @@ export async function deployLab(lab: Lab, o: DeployOptions): Promise<DeploySumma
       },
       {
         title: `Install Calico ${lab.calico.version} (server-side apply)`,
-        skip: () => earlyDone('apply calico'),
-        task: timed('apply calico', async (task) => installCalico(state.client!, o.signal, (t) => (task.output = t))),
+        task: timed('apply calico', async (task) => (state.installedEarly ? `${EARLY_NOTE}: ${state.installNote ?? 'applied'}` : installCalico(state.client!, o.signal, (t) => (task.output = t)))),
       },
       {
         title: `Wait for Calico (TigeraStatus calico, apiserver) and ${lab.nodes.length} nodes Ready`,
@@ -417,6 +428,7 @@ export async function deployLab(lab: Lab, o: DeployOptions): Promise<DeploySumma
 /** What is left behind after a failure/interrupt, and how to continue. */
 function stateLeft(lab: Lab, state: State): string[] {
   if (!state.clusterMayExist) return ['nothing was created'];
+  if (state.left) return describeLeft(lab, state.left);
   const lines = [
     state.createdNow || state.reused
       ? `the kind cluster "${lab.cluster}" exists${state.reused ? ' (it existed before this run)' : ''}`
@@ -427,20 +439,48 @@ function stateLeft(lab: Lab, state: State): string[] {
   return lines;
 }
 
+/** What was found after containerlab deploy was stopped. */
+export function describeLeft(lab: Pick<Lab, 'cluster' | 'kubeconfigPath' | 'labDir'>, left: WhatIsLeft): string[] {
+  const lines: string[] = [];
+  if (left.error !== undefined) lines.push(`could not look at what is left (${left.error}): the kind cluster "${lab.cluster}" may be half-created, or removed`);
+  else if (left.containers.length === 0) lines.push(`containerlab removed the kind cluster "${lab.cluster}" it was creating: none of its containers is left`);
+  else lines.push(`the kind cluster "${lab.cluster}" is left half-created: ${left.containers.length} container${left.containers.length === 1 ? '' : 's'} (${left.containers.join(', ')})`);
+  if (left.kubeconfigRemoved) lines.push(`removed ${lab.kubeconfigPath}: its cluster is gone`);
+  else if (left.kubeconfig) lines.push(`kubeconfig: ${lab.kubeconfigPath}`);
+  if (left.labDir) lines.push(`containerlab's lab directory ${lab.labDir} is left (\`lab destroy\` removes it)`);
+  return lines;
+}
+
+function leftHint(left: WhatIsLeft): string {
+  if (left.error !== undefined) return '`lab status` shows what is there; `lab destroy` removes what was created';
+  if (left.containers.length === 0) return `\`lab deploy\` starts again from scratch${left.labDir ? '; `lab destroy` also removes the lab directory' : ''}`;
+  return '`lab deploy --recreate` removes and recreates it; `lab destroy` removes it';
+}
+
 async function explainFailure(error: unknown, lab: Lab, state: State, o: DeployOptions, deadline: Deadline): Promise<unknown> {
   if (o.signal.aborted || error instanceof InterruptedError) {
     const reason: unknown = o.signal.reason;
     const message = reason instanceof InterruptedError ? reason.message : error instanceof Error ? error.message : 'interrupted';
-    const midCreate = state.clusterMayExist && !state.reused && !state.createdNow;
+    if (state.left) {
+      return new InterruptedError(`lab deploy ${message}`, {
+        details: ['containerlab deploy was stopped and had time to remove what it was creating', ...stateLeft(lab, state)],
+        hint: leftHint(state.left),
+      });
+    }
     return new InterruptedError(`lab deploy ${message}`, {
       details: ['child processes were stopped', ...stateLeft(lab, state)],
-      hint: midCreate
-        ? '`lab deploy` picks up from here (add --recreate if it reports a half-created cluster); `lab destroy` removes what was created'
-        : '`lab deploy` picks up from here; `lab destroy` removes what was created',
+      hint: '`lab deploy` picks up from here; `lab destroy` removes what was created',
     });
   }
   let out: unknown = error;
-  if (error instanceof DeadlineError) {
+  if (error instanceof TimeoutError && state.left) {
+    // containerlab deploy ran out of time: it was stopped and removed what it was creating.
+    out = new TimeoutError(`lab deploy timed out after ${Math.round(deadline.totalMs / 1000)} s while containerlab deploy was still running`, {
+      cause: error,
+      details: [...error.details, 'containerlab deploy was stopped and had time to remove what it was creating', ...stateLeft(lab, state)],
+      hint: `raise --timeout if the host is slow (--verbose shows where it stops); ${leftHint(state.left)}`,
+    });
+  } else if (error instanceof DeadlineError) {
     const details: string[] = [];
     if (error.lastState) details.push(`still waiting for: ${error.lastState}`);
     if (state.client) details.push(...(await diagnose(state.client, lab.nodes.map((n) => n.name))));

@@ -43,7 +43,7 @@ export async function removeLabCluster(lab: Pick<Lab, 'topologyFile' | 'cluster'
   const base: ToolOptions = { ...o };
   delete (base as Partial<RemoveOptions>).onLine;
   line(`containerlab destroy -t ${lab.topologyFile} --cleanup`);
-  await containerlabDestroy(lab.topologyFile, { ...base, mode: o.mode, onStderrLine: (l) => l.trim() && line(l.trim()) });
+  await containerlabDestroy(lab.topologyFile, { ...base, mode: o.mode, cluster: lab.cluster, onStderrLine: (l) => l.trim() && line(l.trim()) });
   done.push('containerlab destroy --cleanup');
   let left = await listClusterContainers(lab.cluster, base);
   if (left.length > 0) {

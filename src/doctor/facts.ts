@@ -76,6 +76,17 @@ export interface HostFacts {
   /** docker networks `kind` and `clab` that exist (absent ones are left out). */
   networks?: Probe<NetworkFacts[]>;
   staleLab?: Probe<StaleLabFacts>;
+  /** Owner of $HOME/.kube/config and $HOME/.kube (kind run as root can leave them root-owned). */
+  userKubeconfig?: Probe<UserKubeconfigFacts>;
+}
+
+export interface UserKubeconfigFacts {
+  path: string;
+  /** uid of the file / its directory; undefined when absent. */
+  fileUid: number | undefined;
+  dirUid: number | undefined;
+  /** uid lab runs as. */
+  uid: number | undefined;
 }
 
 export type FactKey = Exclude<keyof HostFacts, 'platform'>;
@@ -112,6 +123,7 @@ export async function gatherFacts(lab: Lab, keys: ReadonlySet<FactKey>, o: Gathe
     memory: async () => probe(o, timeout, async () => probeMemory(await docker())),
     networks: () => probe(o, timeout, () => probeNetworks(tool)),
     staleLab: () => probe(o, timeout, () => probeStaleLab(lab, tool)),
+    userKubeconfig: () => probe(o, timeout, () => probeUserKubeconfig(o.env)),
   };
   await Promise.all(
     [...keys].map(async (key) => {
@@ -323,6 +335,14 @@ async function probeNetworks(tool: RunOptions): Promise<NetworkFacts[]> {
   if (clab.exitCode === 0) out.push({ name: 'clab', subnets: parseIpamConfig(clab.stdout) });
   else if (!/not found|no such network/i.test(clab.stderr)) throw new Error(`docker network inspect clab failed: ${clab.stderr.trim().split('\n').at(-1) ?? ''}`);
   return out;
+}
+
+async function probeUserKubeconfig(env: NodeJS.ProcessEnv): Promise<UserKubeconfigFacts> {
+  const home = env['HOME'] ?? os.homedir();
+  const file = path.join(home, '.kube', 'config');
+  const uidOf = (p: string): Promise<number | undefined> => stat(p).then((s) => s.uid, () => undefined);
+  const [fileUid, dirUid] = await Promise.all([uidOf(file), uidOf(path.dirname(file))]);
+  return { path: file, fileUid, dirUid, uid: process.getuid?.() };
 }
 
 async function probeStaleLab(lab: Lab, tool: RunOptions): Promise<StaleLabFacts> {

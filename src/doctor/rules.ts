@@ -397,6 +397,34 @@ export const staleLabRule: DoctorRule = {
   },
 };
 
+/**
+ * kind run as root (inside SUID containerlab, or `sudo kind`) writes the invoking user's
+ * ~/.kube/config; a new file (and ~/.kube) is then root-owned, and kubectl or a later
+ * `kind delete cluster` run as the user cannot update it. lab itself never writes there.
+ */
+export const userKubeconfigRule: DoctorRule = {
+  id: 'user-kubeconfig',
+  title: '~/.kube/config ownership',
+  fatal: false,
+  needs: ['userKubeconfig'],
+  check(facts) {
+    const p = facts.userKubeconfig;
+    if (!p) return notGathered('~/.kube/config');
+    if (!p.ok) return { status: 'warn', summary: failedProbe('~/.kube/config', p) };
+    const { path, fileUid, dirUid, uid } = p.value;
+    if (uid === 0 || uid === undefined) return { status: 'pass', summary: `${path}: lab runs as root, ownership does not matter` };
+    const rootOwned = [fileUid === 0 ? path : undefined, dirUid === 0 ? path.replace(/\/config$/, '') : undefined].filter((x): x is string => x !== undefined);
+    if (rootOwned.length > 0) {
+      return {
+        status: 'warn',
+        summary: `${rootOwned.join(' and ')} ${rootOwned.length > 1 ? 'are' : 'is'} owned by root (kind run as root wrote it): kubectl and \`kind delete cluster\` cannot update it`,
+        fix: `sudo chown -R $(id -u):$(id -g) ${path.replace(/\/config$/, '')}`,
+      };
+    }
+    return { status: 'pass', summary: fileUid === undefined ? `${path} does not exist (lab does not need it)` : `${path} is yours` };
+  },
+};
+
 /** Every rule, in the order the report shows them. */
 export const RULES: readonly DoctorRule[] = [
   dockerRule,
@@ -412,6 +440,7 @@ export const RULES: readonly DoctorRule[] = [
   memoryRule,
   networkRule,
   staleLabRule,
+  userKubeconfigRule,
 ];
 
 /** The preflight subset `lab deploy` runs. */

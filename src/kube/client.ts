@@ -19,6 +19,8 @@ export type { KubeObject } from '../lab/model.js';
 
 /** Default budget for one API call including its retries (ms). */
 export const REQUEST_BUDGET_MS = 30_000;
+/** How long apply waits for discovery to serve a kind (ms), within its deadline. */
+export const DISCOVERY_WAIT_MS = 10_000;
 /** Deadline of one HTTP attempt (ms); watches have none (they end with the wait's deadline). */
 export const ATTEMPT_TIMEOUT_MS = 15_000;
 
@@ -131,6 +133,15 @@ export class KubeClient {
   private readonly discovery = new Map<string, Promise<ApiResource[]>>();
   private readonly agent: http.Agent;
   private closed = false;
+  /**
+   * Requests in flight. The client's signal has ONE listener that destroys them all: a `signal` option
+   * per request would add an abort listener per concurrent request (32 CRDs are applied at once) and
+   * trip Node's MaxListenersExceededWarning.
+   */
+  private readonly inflight = new Set<http.ClientRequest>();
+  private readonly onAbort = (): void => {
+    for (const req of this.inflight) req.destroy(abortError(this.signal));
+  };
 
   private constructor(
     readonly server: URL,
@@ -139,6 +150,7 @@ export class KubeClient {
     private readonly log: Logger | undefined,
   ) {
     this.agent = server.protocol === 'https:' ? new https.Agent({ keepAlive: true, ...(pickTls(tls) as https.AgentOptions) }) : new http.Agent({ keepAlive: true });
+    signal?.addEventListener('abort', this.onAbort, { once: true });
   }
 
   static async fromFile(kubeconfigPath: string, o: ClientOptions = {}): Promise<KubeClient> {
@@ -169,6 +181,7 @@ export class KubeClient {
 
   close(): void {
     this.closed = true;
+    this.signal?.removeEventListener('abort', this.onAbort);
     this.agent.destroy();
   }
 
@@ -195,6 +208,7 @@ export class KubeClient {
 
   private attempt(method: string, path: string, o: RequestOptions, timeout: number): Promise<{ status: number; body: string }> {
     if (this.closed) return Promise.reject(new Error('KubeClient is closed'));
+    if (this.signal?.aborted) return Promise.reject(abortError(this.signal));
     this.requestCount += 1;
     const url = new URL(path, this.server);
     for (const [k, v] of Object.entries(o.query ?? {})) if (v !== undefined) url.searchParams.set(k, v);
@@ -204,21 +218,26 @@ export class KubeClient {
         headers['Content-Type'] = o.contentType ?? 'application/json';
         headers['Content-Length'] = Buffer.byteLength(o.body);
       }
-      const req = this.transport().request(url, { method, headers, agent: this.agent, ...pickTls(this.tls), signal: this.signal }, (res) => {
+      const req = this.transport().request(url, { method, headers, agent: this.agent, ...pickTls(this.tls) }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => {
-          clearTimeout(timer);
+          settle();
           resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') });
         });
         res.on('error', (e) => {
-          clearTimeout(timer);
-          reject(connectionError(method, path, e));
+          settle();
+          reject(this.signal?.aborted ? abortError(this.signal) : connectionError(method, path, e));
         });
       });
+      this.inflight.add(req);
       const timer = setTimeout(() => req.destroy(Object.assign(new Error(`no answer within ${timeout} ms`), { code: 'ATTEMPT_TIMEOUT' })), timeout);
-      req.on('error', (e) => {
+      const settle = (): void => {
         clearTimeout(timer);
+        this.inflight.delete(req);
+      };
+      req.on('error', (e) => {
+        settle();
         reject(this.signal?.aborted ? abortError(this.signal) : connectionError(method, path, e));
       });
       if (o.body !== undefined) req.write(o.body);
@@ -263,6 +282,25 @@ export class KubeClient {
     }
   }
 
+  /**
+   * The resource for a kind, re-reading discovery with a short backoff while the server does not
+   * list it: a CRD can be Established a moment before its group version serves it (the discovery
+   * controller reacts to the same event, asynchronously). Gives up at `deadline` or after
+   * DISCOVERY_WAIT_MS, whichever is first, so a kind that does not exist fails soon.
+   */
+  async discover(apiVersion: string, kind: string, deadline: number): Promise<ApiResource | undefined> {
+    const until = Math.min(deadline, Date.now() + DISCOVERY_WAIT_MS);
+    let resource = await this.resourceFor(apiVersion, kind);
+    let delay = 0; // the cached answer may be old: the first re-read is immediate
+    while (!resource && Date.now() + delay < until) {
+      if (delay > 0) await sleep(delay, this.signal);
+      delay = delay === 0 ? 50 : Math.min(delay * 2, 1_000);
+      this.invalidateDiscovery(apiVersion);
+      resource = await this.resourceFor(apiVersion, kind);
+    }
+    return resource;
+  }
+
   async list<T = KubeObject>(apiVersion: string, resource: string, o: ListOptions = {}): Promise<ListResult<T>> {
     const body = await this.requestJson<{ items?: T[]; metadata?: { resourceVersion?: string } }>('GET', collectionPath(apiVersion, resource, o.namespace), {
       query: { labelSelector: o.labelSelector, fieldSelector: o.fieldSelector },
@@ -285,11 +323,7 @@ export class KubeClient {
    * The document is sent as JSON (valid YAML) with Content-Type application/apply-patch+yaml.
    */
   async apply(doc: KubeObject, o: { deadline?: number } = {}): Promise<KubeObject> {
-    let resource = await this.resourceFor(doc.apiVersion, doc.kind);
-    if (!resource) {
-      this.invalidateDiscovery(doc.apiVersion);
-      resource = await this.resourceFor(doc.apiVersion, doc.kind);
-    }
+    const resource = await this.discover(doc.apiVersion, doc.kind, o.deadline ?? Date.now() + REQUEST_BUDGET_MS);
     if (!resource) {
       throw new KubeApiError(`the server does not serve ${doc.kind} in ${doc.apiVersion} (is its CRD installed and Established?)`, 404, undefined, 'NotFound');
     }

@@ -173,13 +173,55 @@ export async function pollUntil(probe: () => Promise<boolean>, o: WaitOptions & 
       o.onProgress?.(text);
     }
     if (Date.now() + interval > o.deadline) throw new DeadlineError(o.what, lastError instanceof Error ? lastError.message : undefined, lastError ? { cause: lastError } : undefined);
-    await new Promise<void>((resolve) => {
-      const t = setTimeout(resolve, interval);
-      o.signal?.addEventListener('abort', () => {
-        clearTimeout(t);
-        resolve();
-      }, { once: true });
-    });
+    // delay() removes its abort listener when the interval ends (one per poll would pile up).
+    await delay(interval, o.signal ?? NEVER);
+  }
+}
+
+const NEVER = new AbortController().signal;
+
+/** How long 401/403 count as "not yet" after the API first answered (kubeadm grants admin.conf's rights within about a second). */
+export const RIGHTS_GRACE_MS = 30_000;
+
+/** An API answer that says "you may not": 401 (not authenticated) or 403 (not authorized). */
+export function isRefused(error: unknown): error is KubeApiError {
+  return error instanceof KubeApiError && (error.status === 401 || error.status === 403);
+}
+
+/**
+ * Wait until the kubeconfig's user has admin rights: an admin-only read (list CRDs) succeeds.
+ * With kubeadm ≥ 1.29, admin.conf's user is cluster-admin only a moment after /readyz (kubeadm
+ * creates the kubeadm:cluster-admins binding then), so 401/403 mean "not yet" — for `graceMs` only:
+ * a kubeconfig that is simply wrong fails with the server's own 403/401 message, not at the deadline.
+ */
+export async function waitForAdminRights(client: KubeClient, o: WaitOptions & { graceMs?: number; intervalMs?: number }): Promise<void> {
+  const until = Math.min(o.deadline, Date.now() + (o.graceMs ?? RIGHTS_GRACE_MS));
+  const interval = o.intervalMs ?? 250;
+  for (;;) {
+    if (o.signal?.aborted) {
+      const reason: unknown = o.signal.reason;
+      throw reason instanceof Error ? reason : new InterruptedError('interrupted');
+    }
+    let last: unknown;
+    try {
+      await client.requestJson('GET', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', { query: { limit: '1' }, deadline: Math.min(Date.now() + 10_000, o.deadline) });
+      return;
+    } catch (error) {
+      if (!isRefused(error) && !isTransient(error)) throw error;
+      if (isRefused(error) && Date.now() + interval > until) throw new RightsError(error);
+      last = error;
+      o.onProgress?.(isRefused(error) ? `waiting for admin rights (HTTP ${error.status} so far)` : (error as Error).message);
+    }
+    if (Date.now() + interval > o.deadline) throw new DeadlineError(o.what, last instanceof Error ? last.message : undefined, { cause: last });
+    await delay(interval, o.signal ?? NEVER);
+  }
+}
+
+/** The kubeconfig's user still has no admin rights when the grace is over: carries the server's message. */
+export class RightsError extends Error {
+  constructor(readonly refusal: KubeApiError) {
+    super(refusal.message, { cause: refusal });
+    this.name = 'RightsError';
   }
 }
 

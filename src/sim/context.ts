@@ -11,6 +11,7 @@ export const FAULT_IDS = [
   'leftover-cluster',
   'api-flaky',
   'api-down',
+  'admin-rights-late',
   'image-pull-backoff',
   'node-notready',
   'checksum-mismatch',
@@ -141,6 +142,12 @@ export interface ToolInvocation {
   stdin: Buffer;
   /** Aborted when the calling process goes away (killed / Ctrl-C) or the world stops. */
   signal: AbortSignal;
+  /**
+   * Catch SIGINT/SIGTERM sent to the calling process (containerlab cleans up when cancelled; sudo
+   * relays them). A tool that never calls it gets the default action: its signal aborts.
+   * Forwarded only for the tools whose client catches signals (see client.ts).
+   */
+  onSignal?(handler: (signal: 'SIGINT' | 'SIGTERM') => void): void;
   out(chunk: string | Buffer): void;
   err(chunk: string): void;
 }

@@ -5,6 +5,9 @@
  * - leftover-cluster: at world start a cluster of the topology's name already exists (booted, no CNI).
  * - api-flaky: the API answers 5xx / drops watches for ~20 simulated s after it first comes up.
  * - api-down: the API is unreachable for ~15 simulated s after it first comes up.
+ * - admin-rights-late: kubeadm ≥ 1.29 — admin.conf's user gets cluster-admin only a moment after
+ *   /readyz: every request but health/discovery is a 403 until ADMIN_RIGHTS_LATE_MS after /readyz
+ *   first answered 200, at the latest when kind has finished creating (kubeadm init is done by then).
  * - checksum-mismatch: the download server serves altered bytes (downloads.ts).
  * - slow: the clock runs 3× slower (world.ts multiplies the time scale).
  * - docker-down: the fake docker CLI cannot reach its daemon (tools/docker.ts), as with dockerd stopped.
@@ -18,6 +21,7 @@ export const FAULT_DESCRIPTIONS: Record<FaultId, string> = {
   'leftover-cluster': 'a kind cluster of the lab\'s name already exists when the world starts',
   'api-flaky': 'the API server answers 5xx and drops watches for ~20 s after it comes up',
   'api-down': 'the API server is unreachable for ~15 s after it first comes up',
+  'admin-rights-late': 'admin.conf is not cluster-admin yet for ~5 s after /readyz first answers (kubeadm ≥ 1.29): API requests get 403',
   'image-pull-backoff': 'a Calico pod is stuck in ImagePullBackOff; TigeraStatus Degraded',
   'node-notready': 'one node never becomes Ready',
   'checksum-mismatch': 'the download source serves altered bytes',
@@ -35,6 +39,9 @@ export const FAULT_DESCRIPTIONS: Record<FaultId, string> = {
 
 export const API_FLAKY_MS = 20_000;
 export const API_DOWN_MS = 15_000;
+export const ADMIN_RIGHTS_LATE_MS = 5_000;
+/** kind's steps after the API is up (StorageClass, joining the workers): the rights come before kind returns. */
+export const ADMIN_RIGHTS_LATEST_MS = 17_000;
 
 export class UnknownFaultError extends Error {
   constructor(readonly id: string) {
@@ -72,4 +79,20 @@ export function apiFaultOnUp(faults: ReadonlySet<FaultId>, api: ApiServerLike, c
     return mode;
   }
   return 'up';
+}
+
+/**
+ * admin-rights-late: called when the API first comes up. Withholds admin rights until
+ * ADMIN_RIGHTS_LATE_MS after the next /readyz 200, or ADMIN_RIGHTS_LATEST_MS after now, whichever
+ * comes first. The timers end with the signal.
+ */
+export function adminRightsOnUp(faults: ReadonlySet<FaultId>, api: ApiServerLike, clock: SimClock, signal: AbortSignal, spent: Set<string>): void {
+  if (!faults.has('admin-rights-late') || spent.has('admin-rights-late')) return;
+  spent.add('admin-rights-late');
+  api.setAdminRights(false);
+  const grant = (): void => {
+    if (!signal.aborted) api.setAdminRights(true);
+  };
+  api.onNextReady(() => void clock.sleep(ADMIN_RIGHTS_LATE_MS, signal).then(grant, () => undefined));
+  clock.sleep(ADMIN_RIGHTS_LATEST_MS, signal).then(grant, () => undefined);
 }

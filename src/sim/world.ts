@@ -17,7 +17,7 @@ import { startDispatcher, type Dispatcher } from './dispatch/server.js';
 import type { SimRuntime } from './dispatch/runtime.js';
 import { clusterSpec, KindClusters, parseKindConfig } from './cluster/kind.js';
 import { startDownloads, type Downloads } from './downloads.js';
-import { apiFaultOnUp, parseFaults } from './faults.js';
+import { apiFaultOnUp, adminRightsOnUp, parseFaults } from './faults.js';
 import { containerlab } from './tools/containerlab.js';
 import { kind } from './tools/kind.js';
 import { docker } from './tools/docker.js';
@@ -40,6 +40,10 @@ export interface WorldOptions {
 
 export interface World {
   dir: string;
+  /** HOME of the world's env (the invoking user's): kind writes `<homeDir>/.kube/config` unless told otherwise. */
+  homeDir: string;
+  /** root's HOME, as the simulated sudo sets it. */
+  rootHome: string;
   env: Record<string, string>;
   store: ObjectStore;
   host: HostState;
@@ -82,6 +86,11 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
   const binDir = join(dir, 'bin');
   mkdirSync(binDir, { recursive: true });
   mkdirSync(join(dir, 'cache'), { recursive: true });
+  // The world's own HOME and root's HOME: kind writes <HOME>/.kube/config, never the real user's.
+  const homeDir = join(dir, 'home');
+  const rootHome = join(dir, 'root');
+  mkdirSync(homeDir, { recursive: true });
+  mkdirSync(rootHome, { recursive: true });
 
   const controller = new AbortController();
   // every controller loop, timer and tool invocation of the world listens on it
@@ -141,6 +150,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
         controller.signal.addEventListener('abort', () => clusterController.abort(), { once: true });
         cluster = { controller: clusterController };
         api.setMode(apiFaultOnUp(faults, api, clock, clusterController.signal, spentFaults));
+        adminRightsOnUp(faults, api, clock, clusterController.signal, spentFaults);
         cluster.calico = startCalico({ ...ctx, signal: clusterController.signal }, host, spec, api);
       },
       onDeleted: () => {
@@ -149,7 +159,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
         for (const ref of seenRefs.values()) store.drop(ref);
       },
     });
-    const runtime: SimRuntime = { ctx, host, clusters, dispatcher, binDir, api, spentFaults };
+    const runtime: SimRuntime = { ctx, host, clusters, dispatcher, binDir, rootHome, api, spentFaults };
 
     dispatcher.registerTool('containerlab', containerlab(runtime));
     dispatcher.registerTool('clab', containerlab(runtime));
@@ -179,6 +189,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
       PATH: `${binDir}:${process.env['PATH'] ?? '/usr/bin:/bin'}`,
       LAB_PINS: downloads.pinsFile,
       XDG_CACHE_HOME: join(dir, 'cache'),
+      HOME: homeDir,
       LAB_SIM_URL: dispatcher.url,
       LAB_SIM_NODE: process.execPath,
       LAB_SIM_CLIENT: clientPath,
@@ -186,6 +197,8 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
 
     return {
       dir,
+      homeDir,
+      rootHome,
       env,
       store,
       host,

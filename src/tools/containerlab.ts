@@ -3,7 +3,8 @@
  * Contract: ../shared/reference/cli/containerlab-contract.yaml. Logs are on stderr, data on stdout.
  */
 import { PrerequisiteError, StepFailedError } from '../errors.js';
-import { run, runOk, tail, toolRunOptions, type ToolOptions } from './exec.js';
+import { CLAB_VERSION_CHECK, run, runOk, tail, toolRunOptions, type RunOptions, type ToolOptions } from './exec.js';
+import { withThrowawayKubeconfig } from './kind.js';
 import { canSudo, decideRootMode, isSuidRoot, whichBinary, withSudo, type RootMode, type SudoPreference } from './sudo.js';
 
 /** One container of `containerlab inspect --format json` (ContainerDetails). */
@@ -57,7 +58,13 @@ export function parseContainerlabVersion(text: string): string | undefined {
   return m?.[1];
 }
 
-export async function containerlabVersion(o: ToolOptions = {}): Promise<string | undefined> {
+/** ToolOptions with CLAB_VERSION_CHECK=disable (containerlab asks GitHub for its latest release otherwise). */
+function noPhoneHome(o: ToolOptions): ToolOptions {
+  return { ...o, env: { ...(o.env ?? process.env), [CLAB_VERSION_CHECK]: 'disable' } };
+}
+
+export async function containerlabVersion(options: ToolOptions = {}): Promise<string | undefined> {
+  const o = noPhoneHome(options);
   const json = await run('containerlab', ['version', '--json'], toolRunOptions(o, { timeout: 20_000 }));
   const v = json.exitCode === 0 ? parseContainerlabVersion(json.stdout) : undefined;
   if (v !== undefined) return v;
@@ -66,7 +73,8 @@ export async function containerlabVersion(o: ToolOptions = {}): Promise<string |
 }
 
 /** `containerlab inspect -t <topology> --format json` → the lab's containers ([] when not deployed; only `labName`'s when given). No root needed. */
-export async function containerlabInspect(topologyFile: string, o: ToolOptions & { labName?: string } = {}): Promise<ClabContainer[]> {
+export async function containerlabInspect(topologyFile: string, options: ToolOptions & { labName?: string } = {}): Promise<ClabContainer[]> {
+  const o = { ...options, ...noPhoneHome(options) };
   const r = await runOk('containerlab', ['inspect', '-t', topologyFile, '--format', 'json'], {
     ...toolRunOptions(o, { timeout: 30_000 }),
     what: 'containerlab inspect',
@@ -102,12 +110,51 @@ export interface ClabDeployResult {
 
 export interface ClabRunOptions extends ToolOptions {
   mode: RootMode;
+  /** The kind cluster of the topology (k8s-kind node name): kind's kubeconfig entries are named after it. */
+  cluster?: string;
+}
+
+/**
+ * How long containerlab gets to exit after SIGTERM: a cancelled deploy destroys what it created
+ * (CleanOnCancel) within containerlab's own 20 s limit (cmd/context.go maxCancelledDestroyTimeout).
+ */
+export const CLAB_CANCEL_GRACE_MS = 25_000;
+
+/** Variables containerlab must keep under sudo (env_reset drops everything else). */
+const CLAB_ENV = [CLAB_VERSION_CHECK, 'KUBECONFIG'] as const;
+
+/**
+ * Run a root-needing containerlab command: the absolute path found on PATH (also under sudo, whose
+ * secure_path may not hold it), CLAB_VERSION_CHECK=disable, and KUBECONFIG pointing at a throwaway
+ * file, so the kind library inside containerlab writes neither $HOME/.kube/config (the user's under
+ * SUID, root's under sudo) nor the user's $KUBECONFIG.
+ */
+async function runAsRoot(sub: readonly string[], o: ClabRunOptions, extra: Pick<RunOptions, 'grace'> & { timeout: number }) {
+  const binary = await whichBinary('containerlab', o.env ?? process.env);
+  if (binary === undefined) {
+    throw new PrerequisiteError('containerlab is not installed (not found on PATH)', { hint: 'install containerlab ≥ 0.75: https://containerlab.dev/install/ (then `lab doctor`)' });
+  }
+  return withThrowawayKubeconfig(o.cluster ?? 'kind', async (kubeconfig) => {
+    const env = { ...(o.env ?? process.env), [CLAB_VERSION_CHECK]: 'disable', KUBECONFIG: kubeconfig };
+    const [file, args] = withSudo(o.mode, binary, sub, CLAB_ENV);
+    const r = await run(file, args, { ...toolRunOptions({ ...o, env }, { timeout: extra.timeout }), ...(extra.grace ? { grace: extra.grace } : {}) });
+    if (o.mode === 'sudo' && /sudo: sorry, you are not allowed to (preserve the environment|set the following environment variables)/.test(r.stderr)) {
+      throw new PrerequisiteError(`sudo does not let containerlab keep ${CLAB_ENV.join(' and ')}`, {
+        details: [`$ ${r.command}`, ...tail(r.stderr, 4)],
+        hint: `lab passes --preserve-env=${CLAB_ENV.join(',')} so that kind leaves ~/.kube/config alone and containerlab does not phone home: allow it in sudoers (SETENV: on the containerlab rule), install containerlab SUID, or run lab as root`,
+      });
+    }
+    return r;
+  });
 }
 
 /** `[sudo -n] containerlab deploy -t <topology>`. Fails with containerlab's own error lines (StepFailedError). */
 export async function containerlabDeploy(topologyFile: string, o: ClabRunOptions): Promise<ClabDeployResult> {
-  const [file, args] = withSudo(o.mode, 'containerlab', ['deploy', '-t', topologyFile]);
-  const r = await run(file, args, toolRunOptions(o, { timeout: 20 * 60_000 }));
+  const what = o.cluster ? `the kind cluster "${o.cluster}"` : 'the kind cluster';
+  const r = await runAsRoot(['deploy', '-t', topologyFile], o, {
+    timeout: o.timeout ?? 20 * 60_000,
+    grace: { ms: CLAB_CANCEL_GRACE_MS, note: `containerlab deploy was killed while it removed what it had created: ${what} may be half-created or half-deleted (\`lab destroy\` removes what is left)` },
+  });
   const text = `${r.stderr}\n${r.stdout}`;
   if (text.includes(ALREADY_EXISTS)) return { alreadyExists: true, stderr: r.stderr };
   // containerlab < 0.75 exits 0 when a node fails: look for the failure line too.
@@ -122,8 +169,7 @@ export async function containerlabDeploy(topologyFile: string, o: ClabRunOptions
 
 /** `[sudo -n] containerlab destroy -t <topology> --cleanup` (exit 0 also when nothing is deployed). */
 export async function containerlabDestroy(topologyFile: string, o: ClabRunOptions): Promise<{ stderr: string }> {
-  const [file, args] = withSudo(o.mode, 'containerlab', ['destroy', '-t', topologyFile, '--cleanup']);
-  const r = await run(file, args, toolRunOptions(o, { timeout: 10 * 60_000 }));
+  const r = await runAsRoot(['destroy', '-t', topologyFile, '--cleanup'], o, { timeout: o.timeout ?? 10 * 60_000 });
   if (r.exitCode !== 0) {
     throw new StepFailedError(`containerlab destroy failed (exit ${r.exitCode})`, {
       details: [`$ ${r.command}`, ...clabErrorLines(r.stderr || r.stdout)],

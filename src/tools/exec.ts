@@ -3,7 +3,9 @@
  * command's abort signal; --verbose shows the command line and its output; failures become typed
  * errors that show the tool's own error lines (the tail of stderr), never its whole output.
  */
+import path from 'node:path';
 import { execa, type ResultPromise } from 'execa';
+import { registerGracefulChild, signalTree } from './children.js';
 import { InterruptedError, PrerequisiteError, StepFailedError, TimeoutError, type LabError } from '../errors.js';
 import type { Logger } from '../ui/log.js';
 
@@ -23,6 +25,12 @@ export interface RunOptions {
   binary?: boolean;
   /** stdout holds secrets (a kubeconfig's client key): --verbose shows its size, not its text. */
   secretStdout?: boolean;
+  /**
+   * Cleanup grace: on interrupt or timeout the program gets SIGTERM (sudo relays it) and this long
+   * to exit before SIGKILL of its whole tree (default without it: 3 s, the child only). A second
+   * Ctrl-C ends it at once (children.ts).
+   */
+  grace?: { ms: number; note: string };
 }
 
 /** What every tool wrapper (`tools/*.ts`) takes: the command's abort signal, logger, deadline, env. */
@@ -55,6 +63,24 @@ export interface RunResult {
   stdoutBuffer?: Buffer;
 }
 
+/** containerlab (≥ 0.7x) asks GitHub for its latest release on every command unless this holds `disable`. */
+export const CLAB_VERSION_CHECK = 'CLAB_VERSION_CHECK';
+
+const isContainerlab = (file: string): boolean => /^(containerlab|clab)$/.test(path.basename(file));
+
+/**
+ * The environment a program gets: containerlab — direct or through sudo — always runs with
+ * CLAB_VERSION_CHECK=disable (no request to GitHub, no 3 s wait, no upgrade notice), whoever calls it.
+ * undefined = inherit lab's environment unchanged.
+ */
+export function childEnv(file: string, args: readonly string[], env: NodeJS.ProcessEnv | undefined): NodeJS.ProcessEnv | undefined {
+  const clab = isContainerlab(file) || (path.basename(file) === 'sudo' && args.some((a) => !a.startsWith('-') && isContainerlab(a)));
+  if (!clab) return env;
+  const base = env ?? process.env;
+  if ((base[CLAB_VERSION_CHECK] ?? '').includes('disable')) return env;
+  return { ...base, [CLAB_VERSION_CHECK]: 'disable' };
+}
+
 /** Quote an argv for display only (never executed through a shell). */
 export function displayCommand(file: string, args: readonly string[]): string {
   return [file, ...args].map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replaceAll("'", `'\\''`)}'`)).join(' ');
@@ -75,14 +101,15 @@ export function tail(text: string, max = 12): string[] {
 export async function run(file: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
   const command = displayCommand(file, args);
   const timeout = options.timeout ?? 60_000;
+  const env = childEnv(file, args, options.env);
   options.log?.verbose(`$ ${command}`);
+  const grace = options.grace;
   const subprocess: ResultPromise = execa(file, args, {
     reject: false,
-    timeout,
-    cancelSignal: options.signal,
-    forceKillAfterDelay: 3_000,
-    env: options.env,
-    extendEnv: options.env === undefined ? true : false,
+    // With a cleanup grace, stopping is done below (terminate); execa only backs it up.
+    ...(grace ? { forceKillAfterDelay: grace.ms + 2_000 } : { timeout, cancelSignal: options.signal, forceKillAfterDelay: 3_000 }),
+    env,
+    extendEnv: env === undefined ? true : false,
     cwd: options.cwd,
     input: options.input,
     stdin: options.input === undefined ? 'ignore' : 'pipe',
@@ -92,7 +119,8 @@ export async function run(file: string, args: readonly string[], options: RunOpt
   });
   if (options.onStderrLine) pipeLines(subprocess.stderr, options.onStderrLine);
   if (options.onStdoutLine && !options.binary) pipeLines(subprocess.stdout, options.onStdoutLine);
-  const result = await subprocess;
+  const stopping = grace ? stopGracefully(subprocess, file, timeout, grace, options.signal) : undefined;
+  const result = await subprocess.finally(() => stopping?.done());
   const stdoutRaw = result.stdout as unknown;
   const stdout = Buffer.isBuffer(stdoutRaw) || stdoutRaw instanceof Uint8Array ? Buffer.from(stdoutRaw as Uint8Array) : undefined;
   const out: RunResult = {
@@ -108,11 +136,11 @@ export async function run(file: string, args: readonly string[], options: RunOpt
     for (const line of tail(out.stderr, 40)) options.log.verbose(`  ┆ ${line}`);
     options.log.verbose(`  └ exit ${out.exitCode}`);
   }
-  if (result.isCanceled || (options.signal?.aborted ?? false)) {
+  if (result.isCanceled || (options.signal?.aborted ?? false) || stopping?.reason === 'interrupted') {
     const reason: unknown = options.signal?.reason;
     throw reason instanceof InterruptedError ? reason : new InterruptedError(`interrupted while running ${file}`, { cause: reason });
   }
-  if (result.timedOut) {
+  if (result.timedOut || stopping?.reason === 'timeout') {
     throw new TimeoutError(`${file} did not finish within ${Math.round(timeout / 1000)} s`, {
       details: [`$ ${command}`, ...tail(out.stderr)],
       hint: 'raise --timeout if the host is slow, or run with --verbose to see where it stops',
@@ -141,6 +169,42 @@ export async function runOk(
     throw options.error ? options.error(message, details) : new StepFailedError(message, { details, ...(options.hint ? { hint: options.hint } : {}) });
   }
   return result;
+}
+
+/**
+ * Stop a program that cleans up when cancelled: SIGTERM at the deadline or on interrupt, to the
+ * child only (sudo relays SIGTERM to its command; the program's own children are its business while
+ * it cleans up), then SIGKILL after the grace — to the whole tree, root's processes below sudo
+ * through `sudo -n kill`, so nothing is orphaned. While it runs it is registered, so a second
+ * Ctrl-C kills it at once (children.ts).
+ */
+function stopGracefully(subprocess: ResultPromise, file: string, timeout: number, grace: { ms: number; note: string }, signal: AbortSignal | undefined) {
+  const child = {
+    pid: subprocess.pid,
+    viaSudo: path.basename(file) === 'sudo',
+    note: grace.note,
+    kill: (s: NodeJS.Signals) => void subprocess.kill(s),
+  };
+  const unregister = registerGracefulChild(child);
+  const state: { reason?: 'timeout' | 'interrupted'; done(): void } = { done: () => undefined };
+  let killTimer: NodeJS.Timeout | undefined;
+  const terminate = (reason: 'timeout' | 'interrupted'): void => {
+    if (state.reason) return;
+    state.reason = reason;
+    child.kill('SIGTERM');
+    killTimer = setTimeout(() => signalTree(child, 'SIGKILL'), grace.ms);
+  };
+  const onAbort = (): void => terminate('interrupted');
+  const deadline = setTimeout(() => terminate('timeout'), timeout);
+  if (signal?.aborted) onAbort();
+  else signal?.addEventListener('abort', onAbort, { once: true });
+  state.done = () => {
+    clearTimeout(deadline);
+    clearTimeout(killTimer);
+    signal?.removeEventListener('abort', onAbort);
+    unregister();
+  };
+  return state;
 }
 
 function pipeLines(stream: NodeJS.ReadableStream | null, onLine: (line: string) => void): void {

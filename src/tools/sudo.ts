@@ -68,7 +68,13 @@ export async function decideRootMode(facts: RootModeFacts, preference: SudoPrefe
   return (await facts.sudo()) ? 'sudo' : 'none';
 }
 
-/** argv prefix for running a root-needing tool in this mode: `sudo -n <file> …` only for 'sudo'. */
-export function withSudo(mode: RootMode, file: string, args: readonly string[]): [string, string[]] {
-  return mode === 'sudo' ? ['sudo', ['-n', file, ...args]] : [file, [...args]];
+/**
+ * argv for running a root-needing tool in this mode: `sudo -n [--preserve-env=…] <file> …` only for
+ * 'sudo'. `file` should be the absolute path that was checked (whichBinary): sudo would otherwise
+ * look the name up on its own secure_path, not the user's PATH. sudo resets the environment
+ * (env_reset): the variables named in `preserveEnv` are kept with --preserve-env (sudo ≥ 1.8.21).
+ */
+export function withSudo(mode: RootMode, file: string, args: readonly string[], preserveEnv: readonly string[] = []): [string, string[]] {
+  if (mode !== 'sudo') return [file, [...args]];
+  return ['sudo', ['-n', ...(preserveEnv.length > 0 ? [`--preserve-env=${preserveEnv.join(',')}`] : []), file, ...args]];
 }

@@ -31,7 +31,7 @@ describe('lab doctor (simulated host)', () => {
     const r = await t.runLab(['doctor', '--json', '--topology', t.topology]);
     const doc = JSON.parse(r.stdout) as { ok: boolean; results: Result[] };
     const by = Object.fromEntries(doc.results.map((x) => [x.id, x]));
-    expect(Object.keys(by)).toEqual(['docker', 'docker-cgroup', 'containerlab', 'containerlab-root', 'kind-node-image', 'kind', 'kubectl', 'calicoctl', 'inotify', 'disk', 'memory', 'docker-network', 'stale-lab']);
+    expect(Object.keys(by)).toEqual(['docker', 'docker-cgroup', 'containerlab', 'containerlab-root', 'kind-node-image', 'kind', 'kubectl', 'calicoctl', 'inotify', 'disk', 'memory', 'docker-network', 'stale-lab', 'user-kubeconfig']);
     expect(by['docker']).toMatchObject({ status: 'pass', fatal: true });
     expect(by['docker']!.summary).toMatch(/^Docker \d+\.\d+\.\d+ reachable \(cgroup v\d/);
     expect(by['containerlab']).toMatchObject({ status: 'pass' });

@@ -143,12 +143,17 @@ describe('deploy faults', () => {
   });
 
   it('Calico is installed while containerlab is still joining the workers (kind answers once its control plane is up)', async () => {
-    t = await startTestWorld({ timeScale: 0.05 });
+    // lab polls `kind get kubeconfig` once a second (real time): joining the workers must take longer
+    // than that for the order below to be decided by lab, not by the poll's phase (0.05 lost the race).
+    t = await startTestWorld({ timeScale: 0.15 });
     const r = await t.runLab(['deploy', '--topology', t.topology, '--json']);
     expect(r.exitCode, r.stderr).toBe(0);
     const doc = JSON.parse(r.stdout) as { steps: { name: string; status: string; note?: string }[] };
-    const apply = doc.steps.find((s) => s.name === 'apply calico');
-    expect(apply).toMatchObject({ status: 'skipped', note: expect.stringMatching(/during containerlab deploy/) });
+    // the steps the early install did are shown done (✔) with the note, not "skipped"
+    for (const name of ['kubeconfig', 'api', 'apply calico']) {
+      expect(doc.steps.find((s) => s.name === name), name).toMatchObject({ status: 'done', note: expect.stringMatching(/^done early, during containerlab deploy/) });
+    }
+    expect(r.stderr).not.toMatch(/skipped/);
     // The world agrees: the operator saw the Installation before kind had joined the last worker.
     const marks = t.world.conditions();
     const at = (name: string): number | undefined => marks.find((c) => c.name === name)?.at;
@@ -166,28 +171,81 @@ describe('deploy faults', () => {
     expect(t.world.host.nodePulls).toEqual([]);
   });
 
-  it('Ctrl-C during deploy: children stopped, exit 130, says what is left and how to continue; next deploy converges', async () => {
-    t = await startTestWorld({ timeScale: 0.05 });
-    const child = spawn(process.execPath, [cliPath, 'deploy', '--topology', t.topology], { cwd: t.labDir, env: t.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  /** Start `lab deploy`, send SIGINT once `trigger` shows on stderr (and again on `second`, if given). */
+  function interruptedDeploy(w: TestWorld, args: string[], trigger: RegExp, second?: RegExp): Promise<{ code: number | null; stderr: string; sent: number; containersAtExit: number; clabDoneAtExit: boolean }> {
+    const child = spawn(process.execPath, [cliPath, 'deploy', '--topology', w.topology, ...args], { cwd: w.labDir, env: w.env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
-    let sent = false;
+    let sent = 0;
     child.stderr.setEncoding('utf8').on('data', (d: string) => {
       stderr += d;
-      if (!sent && /Creating cluster|Preparing nodes/.test(stderr)) {
-        sent = true;
+      if (sent === 0 && trigger.test(stderr)) {
+        sent = 1;
+        child.kill('SIGINT');
+      } else if (sent === 1 && second && second.test(stderr.slice(stderr.search(trigger)))) {
+        sent = 2;
         child.kill('SIGINT');
       }
     });
-    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
-    expect(sent).toBe(true);
-    expect(code, stderr).toBe(130);
-    expect(stderr).toMatch(/interrupted/i);
-    expect(stderr).toMatch(/`lab deploy` picks up from here/);
-    expect(stderr).toMatch(/`lab destroy` removes what was created/);
-    expect(stderr).toMatch(/kind cluster "calico-ipam" (may be half-created|exists)/);
-    expect(stderr).toMatch(/child processes were stopped/);
-    console.log(stderr.split('\n').filter((l) => !l.startsWith('›')).slice(-12).join('\n'));
-    const again = await t.runLab(['deploy', '--topology', t.topology, '--recreate']);
-    expect(again.exitCode, again.stderr).toBe(0);
+    return new Promise((resolve) =>
+      child.on('close', (code) => {
+        // what the world holds the moment lab has exited
+        const deploys = w.world.invocations.filter((i) => i.argv.includes('deploy'));
+        resolve({ code, stderr, sent, containersAtExit: w.world.host.containers.size, clabDoneAtExit: deploys.length > 0 && deploys.every((i) => i.exitCode !== undefined) });
+      }),
+    );
+  }
+
+  for (const mode of [[], ['--sudo']]) {
+    it(`Ctrl-C during containerlab deploy${mode.length ? ' (through sudo)' : ''}: containerlab gets time to remove its cluster, lab reports what is really left, exit 130`, async () => {
+      t = await startTestWorld({ timeScale: 0.05 });
+      t.world.host.images.add('kindest/node:v1.28.0');
+      const r = await interruptedDeploy(t, mode, /Preparing nodes/);
+      expect(r.sent).toBe(1);
+      expect(r.code, r.stderr).toBe(130);
+      // containerlab (CleanOnCancel) deleted the cluster it was creating, and had finished before lab exited
+      expect(r.clabDoneAtExit).toBe(true);
+      expect(r.containersAtExit).toBe(0);
+      expect(r.stderr).toMatch(/containerlab removed the kind cluster "calico-ipam" it was creating: none of its containers is left/);
+      expect(r.stderr).not.toMatch(/half-created|picks up from here/);
+      expect(r.stderr).toMatch(/`lab deploy` starts again from scratch/);
+      expect(existsSync(join(t.labDir, 'topology', 'calico-ipam.kubeconfig'))).toBe(false);
+      const again = await t.runLab(['deploy', '--topology', t.topology, ...mode]);
+      expect(again.exitCode, again.stderr).toBe(0);
+    });
+  }
+
+  it('a second Ctrl-C during containerlab\'s cleanup kills it at once and says what may be left', async () => {
+    t = await startTestWorld({ timeScale: 0.5 });
+    t.world.host.images.add('kindest/node:v1.28.0');
+    const r = await interruptedDeploy(t, [], /Preparing nodes/, /received signal "terminated"/);
+    expect(r.sent, r.stderr).toBe(2);
+    expect(r.code, r.stderr).toBe(130);
+    expect(r.stderr).toMatch(/Interrupted again: exiting now\.\n\s+containerlab deploy was killed while it removed what it had created: the kind cluster "calico-ipam" may be half-created or half-deleted/);
+    // killed mid-cleanup: the nodes are still there, as lab warned
+    expect(r.containersAtExit).toBeGreaterThan(0);
+    const destroy = await t.runLab(['destroy', '--yes', '--topology', t.topology]);
+    expect(destroy.exitCode, destroy.stderr).toBe(0);
+    expect(t.world.host.containers.size).toBe(0);
+  });
+
+  it('timeout during containerlab deploy: containerlab removes its cluster, exit 4 says so', async () => {
+    t = await startTestWorld({ timeScale: 0.5 });
+    t.world.host.images.add('kindest/node:v1.28.0');
+    const r = await t.runLab(['deploy', '--topology', t.topology, '--timeout', '8s']);
+    expect(r.exitCode, r.stderr).toBe(4);
+    expect(r.stderr).toMatch(/timed out after 8 s while containerlab deploy was still running/);
+    expect(r.stderr).toMatch(/containerlab removed the kind cluster "calico-ipam" it was creating/);
+    expect(r.stderr).toMatch(/raise --timeout/);
+    expect(t.world.host.containers.size).toBe(0);
+  });
+
+  it('admin-rights-late: 403s right after /readyz are waited out on the early-install path', async () => {
+    t = await startTestWorld({ timeScale: 0.05, faults: ['admin-rights-late'] });
+    const r = await t.runLab(['deploy', '--topology', t.topology, '--json']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    // lab did meet the missing rights (the fault was hit), and got past them
+    expect(t.world.api?.refusedCount()).toBeGreaterThan(0);
+    const doc = JSON.parse(r.stdout) as { steps: { name: string; status: string; note?: string }[] };
+    expect(doc.steps.find((s) => s.name === 'apply calico')?.note).toMatch(/done early/);
   });
 });

@@ -22,7 +22,8 @@ let kubeconfig: string;
 beforeAll(async () => {
   world = await startWorld({ timeScale: 0.002 });
   const env = world.env;
-  const deploy = await execa('containerlab', ['deploy', '-t', join(root, 'topology', 'calico-ipam.clab.yaml')], { env, reject: false, cwd: mkdtempSync(join(tmpdir(), 'clab-')) });
+  // CLAB_VERSION_CHECK: lab sets it for every containerlab call; the simulated containerlab insists
+  const deploy = await execa('containerlab', ['deploy', '-t', join(root, 'topology', 'calico-ipam.clab.yaml')], { env: { ...env, CLAB_VERSION_CHECK: 'disable' }, reject: false, cwd: mkdtempSync(join(tmpdir(), 'clab-')) });
   expect(deploy.exitCode, deploy.stderr).toBe(0);
   const kc = await execa('kind', ['get', 'kubeconfig', '--name', 'calico-ipam'], { env });
   kubeconfig = join(world.dir, 'kubeconfig');

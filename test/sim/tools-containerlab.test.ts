@@ -12,6 +12,7 @@ describe('fake containerlab', () => {
   let tw: TestWorld;
   beforeAll(async () => {
     tw = await startTestWorld();
+    tw.env['CLAB_VERSION_CHECK'] = 'disable'; // these calls stand in for lab, which always sets it
   });
   afterAll(async () => {
     await tw?.close();

@@ -50,7 +50,7 @@ describe('fake docker', () => {
   test('ps / network / rm against a deployed kind cluster', async () => {
     expect((await tw.run('docker', ['network', 'inspect', 'kind'])).stderr).toBe('Error response from daemon: network kind not found\n');
     expect((await tw.run('docker', ['ps', '-a', '--filter', label, '--format', '{{.Names}}'])).stdout).toBe('');
-    const dep = await tw.run('containerlab', ['deploy', '-t', tw.topology]);
+    const dep = await tw.run('containerlab', ['deploy', '-t', tw.topology], { env: { CLAB_VERSION_CHECK: 'disable' } });
     expect(dep.exitCode, dep.stderr).toBe(0);
 
     const names = await tw.run('docker', ['ps', '-a', '--filter', label, '--format', '{{.Names}}']);

@@ -12,7 +12,7 @@ describe.skipIf(!existsSync(cliPath))('lab demo exec (built CLI)', () => {
   afterAll(() => rmSync(cwd, { recursive: true, force: true }));
 
   test('runs the command with the world on PATH and returns its exit code; leaves nothing behind', async () => {
-    const r = await lab(['demo', 'exec', '--time-scale', '0.01', '--', 'sh', '-c', 'containerlab version -s && kind get clusters && echo "$XDG_CACHE_HOME" && exit 3']);
+    const r = await lab(['demo', 'exec', '--time-scale', '0.01', '--', 'sh', '-c', 'CLAB_VERSION_CHECK=disable containerlab version -s && kind get clusters && echo "$XDG_CACHE_HOME" && exit 3']);
     expect(r.exitCode).toBe(3);
     const [version, cache] = r.stdout.trimEnd().split('\n');
     expect(version).toBe('0.79.0');

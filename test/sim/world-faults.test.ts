@@ -28,6 +28,7 @@ describe('deploy-time faults', () => {
 
   test('clab-image-pull: deploy fails pulling kindest/node (exit 1, nothing left), the next deploy converges', async () => {
     const tw = await startTestWorld({ faults: ['clab-image-pull'] });
+    tw.env['CLAB_VERSION_CHECK'] = 'disable'; // stands in for lab, which always sets it
     try {
       const r = await tw.run('containerlab', ['deploy', '-t', tw.topology]);
       expect(r.exitCode).toBe(1);
@@ -44,6 +45,7 @@ describe('deploy-time faults', () => {
 
   test('leftover-cluster: a cluster of the lab name exists at start; deploy trips on it, destroy removes it', async () => {
     const tw = await startTestWorld({ faults: ['leftover-cluster'] });
+    tw.env['CLAB_VERSION_CHECK'] = 'disable'; // stands in for lab, which always sets it
     try {
       expect((await tw.run('kind', ['get', 'clusters'])).stdout).toBe('calico-ipam\n');
       expect(tw.world.api?.mode?.()).not.toBe('down');
@@ -63,6 +65,7 @@ describe('deploy-time faults', () => {
   ] as const) {
     test(`${fault}: the API is '${mode}' right after it comes up, then 'up'`, async () => {
       const tw = await startTestWorld({ faults: [fault], timeScale: 0.01 });
+      tw.env['CLAB_VERSION_CHECK'] = 'disable'; // stands in for lab, which always sets it
       try {
         const modes: string[] = [];
         const api = tw.world.api as NonNullable<typeof tw.world.api> & { mode(): string };

@@ -4,6 +4,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { describe, expect, test } from 'vitest';
+import { SECURE_PATH } from '../../src/sim/tools/sudo.js';
 import { startWorld } from '../../src/sim/world.js';
 import { runProcess, startTestWorld } from '../helpers/world.js';
 
@@ -27,8 +28,15 @@ describe('world lifecycle', () => {
     }
     const simVars = Object.keys(world.env).filter((k) => k.startsWith('LAB_') && !k.startsWith('LAB_SIM_'));
     expect(simVars).toEqual(['LAB_PINS']);
-    const r = await runProcess('sh', ['-c', 'containerlab version -s'], { cwd: world.dir, env: world.env });
+    // HOME is the world's own: kind's ~/.kube/config writes never reach the real user's
+    expect(world.env['HOME']).toBe(world.homeDir);
+    expect(world.homeDir.startsWith(world.dir)).toBe(true);
+    const r = await runProcess('sh', ['-c', 'containerlab version -s'], { cwd: world.dir, env: { ...world.env, CLAB_VERSION_CHECK: 'disable' } });
     expect(r).toEqual({ exitCode: 0, stdout: '0.79.0\n', stderr: '' });
+    // the fake containerlab refuses to run where the real one would phone home
+    const home = await runProcess('sh', ['-c', 'containerlab version -s'], { cwd: world.dir, env: world.env });
+    expect(home.exitCode).toBe(1);
+    expect(home.stderr).toMatch(/CLAB_VERSION_CHECK/);
     const url = world.env['LAB_SIM_URL'] as string;
     await world.stop();
     await world.stop();
@@ -61,12 +69,20 @@ describe('world lifecycle', () => {
     }
   });
 
-  test('sudo -n passes through to the fake tools and to real commands, with the same env', async () => {
+  test('sudo -n: env_reset (HOME = root\'s, PATH = secure_path), --preserve-env keeps named variables, bare names are looked up on secure_path', async () => {
     const tw = await startTestWorld();
     try {
+      const clab = join(tw.world.dir, 'bin', 'containerlab');
       expect(await tw.run('sudo', ['-n', 'true'])).toEqual({ exitCode: 0, stdout: '', stderr: '' });
-      expect((await tw.run('sudo', ['-n', 'containerlab', 'version', '-s'])).stdout).toBe('0.79.0\n');
-      expect((await tw.run('sudo', ['-n', 'sh', '-c', 'echo $LAB_PINS'])).stdout).toBe(`${tw.env['LAB_PINS']}\n`);
+      // the world's bin dir is on the user's PATH, not on sudo's secure_path (audit F-7)
+      const bare = await tw.run('sudo', ['-n', 'containerlab', 'version', '-s']);
+      expect(bare).toMatchObject({ exitCode: 1, stderr: 'sudo: containerlab: command not found\n' });
+      // CLAB_VERSION_CHECK is dropped by env_reset unless preserved
+      expect((await tw.run('sudo', ['-n', clab, 'version', '-s'], { env: { CLAB_VERSION_CHECK: 'disable' } })).exitCode).toBe(1);
+      const kept = await tw.run('sudo', ['-n', '--preserve-env=CLAB_VERSION_CHECK', clab, 'version', '-s'], { env: { CLAB_VERSION_CHECK: 'disable' } });
+      expect(kept).toEqual({ exitCode: 0, stdout: '0.79.0\n', stderr: '' });
+      const env = (await tw.run('sudo', ['-n', '--preserve-env=KUBECONFIG', 'sh', '-c', 'echo "$HOME|$PATH|$KUBECONFIG|$LAB_PINS|$SUDO_USER"'], { env: { KUBECONFIG: '/k', USER: 'alice' } })).stdout.trim().split('|');
+      expect(env).toEqual([tw.world.rootHome, SECURE_PATH, '/k', '', 'alice']);
       const missing = await tw.run('sudo', ['-n', 'no-such-command-xyz']);
       expect(missing.exitCode).toBe(1);
       expect(missing.stderr).toBe('sudo: no-such-command-xyz: command not found\n');

@@ -12,6 +12,7 @@ import { CrdController } from './crds.js';
 import { Handler, sendStatus } from './handler.js';
 import { kindKubeconfig } from './kubeconfig.js';
 import { Registry } from './registry.js';
+import { forbiddenWithoutAdmin } from './rights.js';
 import { INTERNAL_ERROR, SERVICE_UNAVAILABLE } from './status.js';
 import { WatchStream, type WatchParams } from './watch.js';
 
@@ -51,6 +52,15 @@ export interface ApiServer {
   registry: Registry;
   /** 'up' serves; 'down' refuses connections; 'flaky' answers ~40% of requests with 500/503 and cuts watches after 0.5–2 s */
   setMode(mode: ApiServerMode): void;
+  /**
+   * false: admin.conf's user is not cluster-admin yet (kubeadm ≥ 1.29 before its ClusterRoleBinding):
+   * every request but health, discovery and self-reviews gets RBAC's 403 (rights.ts). Default true.
+   */
+  setAdminRights(granted: boolean): void;
+  /** Called once, the next time /readyz answers 200. */
+  onNextReady(callback: () => void): void;
+  /** Requests answered 403 because admin rights were withheld. */
+  refusedCount(): number;
   mode(): ApiServerMode;
   /** Requests served since start (or since resetRequestCount). */
   requestCount(): number;
@@ -79,6 +89,9 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const counts = new Map<string, number>();
   let total = 0;
   const watches = new Set<WatchStream>();
+  let adminRights = true;
+  let refused = 0;
+  let readyCallbacks: (() => void)[] = [];
 
   const handler = new Handler({
     store,
@@ -116,6 +129,23 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       req.resume();
       sendStatus(res, random() < 0.5 ? SERVICE_UNAVAILABLE() : INTERNAL_ERROR());
       return;
+    }
+    if (!adminRights) {
+      const forbidden = forbiddenWithoutAdmin(req.method ?? 'GET', url);
+      if (forbidden) {
+        refused += 1;
+        req.resume();
+        sendStatus(res, forbidden);
+        return;
+      }
+    }
+    if (url.pathname === '/readyz' && readyCallbacks.length > 0) {
+      const callbacks = readyCallbacks;
+      readyCallbacks = [];
+      res.once('finish', () => {
+        if (res.statusCode === 200) for (const c of callbacks) c();
+        else readyCallbacks.push(...callbacks);
+      });
     }
     void handler.handle(req, res, url);
   });
@@ -178,6 +208,13 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
         for (const w of [...watches]) w.cutAfter(500 + Math.floor(random() * 1500));
       }
     },
+    setAdminRights(granted) {
+      adminRights = granted;
+    },
+    onNextReady(callback) {
+      readyCallbacks.push(callback);
+    },
+    refusedCount: () => refused,
     mode: () => mode,
     requestCount: () => total,
     requestCounts: () => new Map(counts),

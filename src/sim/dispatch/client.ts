@@ -45,8 +45,22 @@ function readStdin() {
   });
 }
 
+// containerlab catches SIGINT/SIGTERM (it cleans up, then exits) and sudo relays them to its command:
+// for these the signal is passed to the world instead of ending this process. SIGKILL still ends it.
+const id = require('node:crypto').randomBytes(8).toString('hex');
+if (['containerlab', 'clab', 'sudo'].includes(tool)) {
+  for (const sig of ['SIGINT', 'SIGTERM']) {
+    process.on(sig, () => {
+      const notice = Buffer.from(JSON.stringify({ id, signal: sig }));
+      const r = http.request(url.replace(/\/$/, '') + '/signal', { method: 'POST', agent: false, headers: { 'content-type': 'application/json', 'content-length': notice.length } }, (res) => res.resume());
+      r.on('error', () => undefined);
+      r.end(notice);
+    });
+  }
+}
+
 readStdin().then((stdin) => {
-  const body = Buffer.from(JSON.stringify({ tool, argv, cwd: process.cwd(), env: process.env, stdin: stdin.toString('base64') }));
+  const body = Buffer.from(JSON.stringify({ id, tool, argv, cwd: process.cwd(), env: process.env, stdin: stdin.toString('base64') }));
   let exitCode;
   const req = http.request(url.replace(/\/$/, '') + '/run', {
     method: 'POST',

@@ -15,6 +15,8 @@ export interface ApiServerLike {
   port: number;
   kubeconfig(clusterName: string): string;
   setMode(mode: 'up' | 'down' | 'flaky'): void;
+  setAdminRights(granted: boolean): void;
+  onNextReady(callback: () => void): void;
   requestCount(): number;
   resetRequestCount(): void;
   close(): Promise<void>;
@@ -27,6 +29,8 @@ export interface SimRuntime {
   dispatcher: Dispatcher;
   /** The world's bin dir (shims). */
   binDir: string;
+  /** root's HOME (sudo sets it): kind under sudo writes `<rootHome>/.kube/config` unless told otherwise. */
+  rootHome: string;
   api: ApiServerLike | undefined;
   /** Invocations of a once-only fault already used (e.g. `clab-image-pull` fails the first pull only). */
   spentFaults: Set<string>;

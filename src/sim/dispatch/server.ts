@@ -26,6 +26,8 @@ export interface Dispatcher {
 }
 
 interface Request {
+  /** Set by clients that catch signals: POST /signal {id, signal} names this invocation. */
+  id?: string;
   tool: string;
   argv: string[];
   cwd: string;
@@ -42,7 +44,20 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
 export async function startDispatcher(worldSignal: AbortSignal): Promise<Dispatcher> {
   const tools = new Map<string, ToolHandler>();
   const history: InvocationRecord[] = [];
+  const live = new Map<string, (signal: 'SIGINT' | 'SIGTERM') => void>();
   const server: Server = createServer((req, res) => {
+    if (req.method === 'POST' && req.url === '/signal') {
+      void readBody(req).then((b) => {
+        try {
+          const { id, signal } = JSON.parse(b.toString('utf8')) as { id?: string; signal?: string };
+          if (id !== undefined && (signal === 'SIGINT' || signal === 'SIGTERM')) live.get(id)?.(signal);
+        } catch {
+          // ignore a malformed notice
+        }
+        res.writeHead(204).end();
+      });
+      return;
+    }
     if (req.method !== 'POST' || req.url !== '/run') {
       res.writeHead(404).end();
       return;
@@ -68,12 +83,21 @@ export async function startDispatcher(worldSignal: AbortSignal): Promise<Dispatc
       const frame = (f: Record<string, unknown>): void => {
         if (!res.destroyed && !res.writableEnded) res.write(`${JSON.stringify(f)}\n`);
       };
+      const handlers: ((signal: 'SIGINT' | 'SIGTERM') => void)[] = [];
+      if (body.id !== undefined) {
+        live.set(body.id, (signal) => {
+          // default disposition of SIGINT/SIGTERM: the program ends
+          if (handlers.length === 0) controller.abort(new Error(`killed by ${signal}`));
+          else for (const h of handlers) h(signal);
+        });
+      }
       const invocation: ToolInvocation = {
         argv: body.argv,
         cwd: body.cwd,
         env: body.env,
         stdin: Buffer.from(body.stdin ?? '', 'base64'),
         signal: controller.signal,
+        onSignal: (handler) => void handlers.push(handler),
         out: (chunk) => frame({ o: Buffer.from(chunk).toString('base64') }),
         err: (chunk) => frame({ e: Buffer.from(chunk).toString('base64') }),
       };
@@ -86,6 +110,7 @@ export async function startDispatcher(worldSignal: AbortSignal): Promise<Dispatc
         code = controller.signal.aborted ? 130 : 70;
       }
       done = true;
+      if (body.id !== undefined) live.delete(body.id);
       record.exitCode = code;
       worldSignal.removeEventListener('abort', onWorldStop);
       frame({ x: code });

@@ -10,6 +10,15 @@ import type { SimContainer, ToolHandler, ToolInvocation } from '../context.js';
 import { FlagError, parseFlags, str, type FlagSpec } from '../dispatch/args.js';
 import { clock, humanDuration, type SimRuntime } from '../dispatch/runtime.js';
 import { clusterSpec, KindError, parseKindConfig } from '../cluster/kind.js';
+import { kindKubeconfigPaths, kindMergePath, mergeKindKubeconfig, removeKindKubeconfig } from '../cluster/kubeconfig-files.js';
+
+/**
+ * A cancelled deploy destroys the lab it was creating (cmd/context.go: CleanOnCancel, always true
+ * for a k8s-kind lab) within maxCancelledDestroyTimeout, then exits 1. Simulated: the kind delete
+ * of the nodes takes this long (scaled), under the 20 s bound.
+ */
+export const CANCEL_DESTROY_MS = 8_000;
+export const MAX_CANCELLED_DESTROY_MS = 20_000;
 
 export const CLAB_VERSION = { version: '0.79.0', commit: '5ae50094a', date: '2026-08-21T11:58:40Z', repository: 'https://github.com/srl-labs/containerlab', releaseNotes: 'https://containerlab.dev/rn/0.79/' };
 
@@ -72,7 +81,7 @@ interface Topology {
   file: string; // absolute
   given: string; // as given (labPath)
   dir: string;
-  kindNodes: { node: string; image: string; startupConfig?: string; waitMs: number }[];
+  kindNodes: { node: string; image: string; startupConfig?: string; waitMs: number; kubeconfig?: string }[];
 }
 
 function parseGoDuration(text: string): number {
@@ -104,7 +113,7 @@ function findTopology(inv: ToolInvocation, topo: string | undefined): { file: st
 function loadTopology(inv: ToolInvocation, topo: string | undefined, log: (line: string) => void): Topology {
   const { file, given } = findTopology(inv, topo);
   log(`${clock()} INFO Parsing & checking topology file=${basename(file)}`);
-  let doc: { name?: string; topology?: { nodes?: Record<string, { kind?: string; image?: string; 'startup-config'?: string; extras?: { k8s_kind?: { deploy?: { wait?: string } } } }> } };
+  let doc: { name?: string; topology?: { nodes?: Record<string, { kind?: string; image?: string; 'startup-config'?: string; extras?: { k8s_kind?: { deploy?: { wait?: string; kubeconfig?: string } } } }> } };
   try {
     doc = (parseYaml(readFileSync(file, 'utf8')) ?? {}) as typeof doc;
   } catch (error) {
@@ -123,7 +132,16 @@ function loadTopology(inv: ToolInvocation, topo: string | undefined, log: (line:
       if (!existsSync(startupConfig)) throw new ClabError(`node "clab-${name}-${node}" startup-config file not found by the path ${startupConfig}`);
     }
     const wait = def.extras?.k8s_kind?.deploy?.wait;
-    kindNodes.push({ node, image: def.image ?? 'kindest/node:v1.35.0', startupConfig, waitMs: wait === undefined ? 15 * 60_000 : parseGoDuration(wait) });
+    // a relative kubeconfig is joined to the NODE lab dir (nodes/k8s_kind/k8s_kind.go: ResolvePath(…, n.Cfg.LabDir))
+    const kc = def.extras?.k8s_kind?.deploy?.kubeconfig;
+    const nodeLabDir = join(dir, `clab-${name}`, node);
+    kindNodes.push({
+      node,
+      image: def.image ?? 'kindest/node:v1.35.0',
+      startupConfig,
+      waitMs: wait === undefined ? 15 * 60_000 : parseGoDuration(wait),
+      ...(kc !== undefined && kc !== '' ? { kubeconfig: isAbsolute(kc) ? kc : join(nodeLabDir, kc) } : {}),
+    });
   }
   return { name, file, given, dir, kindNodes };
 }
@@ -214,6 +232,11 @@ export function containerlab(rt: SimRuntime): ToolHandler {
       err(`Error: ${message}`);
       return 1;
     };
+    if (!(inv.env['CLAB_VERSION_CHECK'] ?? '').includes('disable')) {
+      // The real containerlab (≥ 0.7x) now starts an HTTP request to GitHub for its latest release
+      // (deploy waits up to 3 s for it). A simulated world sends nothing anywhere: refuse loudly.
+      return fail('simulated containerlab: CLAB_VERSION_CHECK does not contain "disable": the real containerlab would ask GitHub for its latest release now (set CLAB_VERSION_CHECK=disable for every containerlab call, through sudo too)');
+    }
     const sub = inv.argv.find((a) => !a.startsWith('-'));
     const firstIsFlag = inv.argv[0]?.startsWith('-') ?? false;
     if (sub === undefined || firstIsFlag) {
@@ -314,10 +337,41 @@ function writeLabDir(labDir: string, topo: Topology): void {
   writeFileSync(join(labDir, 'topology-data.json'), `${JSON.stringify({ name: topo.name, type: 'clab', clab: { config: { prefix: 'clab', mgmt: { network: 'clab', 'ipv4-subnet': '172.20.20.0/24', 'ipv6-subnet': '3fff:172:20:20::/64' } } }, nodes: {}, links: [] }, null, 2)}\n`);
 }
 
+/** Go's os.Signal String() for the two signals containerlab handles. */
+const goSignalName = (s: 'SIGINT' | 'SIGTERM'): string => (s === 'SIGINT' ? 'interrupt' : 'terminated');
+
+/** Remove the lab's kind clusters as destroy does (kubeconfig entries, then the nodes). */
+async function destroyKindNodes(rt: SimRuntime, inv: ToolInvocation, topo: Topology, err: (l: string) => void, simMs: number): Promise<void> {
+  for (const kn of topo.kindNodes.filter((k) => rt.clusters.exists(k.node))) {
+    err(`${clock()} INFO Deleting kind cluster "${kn.node}"`);
+    const kerr = removeKindKubeconfig(kindKubeconfigPaths(kn.kubeconfig, inv.env), kn.node);
+    if (kerr !== undefined) err(`${clock()} ERRO failed to update kubeconfig: ${kerr} kind-cluster=${kn.node}`);
+    await rt.ctx.clock.sleep(simMs, inv.signal);
+    const gone = rt.clusters.delete(kn.node);
+    err(`${clock()} INFO Deleted nodes: [${gone.map((n) => `"${n}"`).join(' ')}] kind-cluster=${kn.node}`);
+  }
+}
+
 async function deploy(rt: SimRuntime, inv: ToolInvocation, flags: Record<string, unknown>, err: (l: string) => void): Promise<number> {
   err(`${clock()} INFO Containerlab started version=${CLAB_VERSION.version}`);
   const topo = loadTopology(inv, str(flags['topo'] as string), err);
   const labDir = labDirOf(topo, inv.env);
+  // SIGINT/SIGTERM: cancel the deploy, destroy the lab (CleanOnCancel), exit 1; later signals are ignored.
+  const cancel = new AbortController();
+  let received: 'SIGINT' | 'SIGTERM' | undefined;
+  inv.onSignal?.((s) => {
+    if (received !== undefined) return;
+    received = s;
+    err(`${clock()} ERRO received signal "${goSignalName(s)}", canceling context`);
+    cancel.abort(new Error(`received ${s}`));
+  });
+  const cancelled = async (): Promise<number> => {
+    err(`${clock()} INFO Destroying lab name=${topo.name}`);
+    await destroyKindNodes(rt, inv, topo, err, Math.min(CANCEL_DESTROY_MS, MAX_CANCELLED_DESTROY_MS));
+    err(`${clock()} INFO Removing host entries path=/etc/hosts`);
+    return 1;
+  };
+  const signal = AbortSignal.any([inv.signal, cancel.signal]);
   if (flags['reconfigure']) {
     for (const kn of topo.kindNodes) {
       if (rt.clusters.exists(kn.node)) {
@@ -350,15 +404,19 @@ async function deploy(rt: SimRuntime, inv: ToolInvocation, flags: Record<string,
     try {
       await rt.clusters.create(spec, {
         log: (line) => err(`${clock()} INFO ${line} kind-cluster=${kn.node}`),
-        signal: inv.signal,
+        signal,
         failPull,
         waitMs: kn.waitMs,
         disableDefaultCNI: config.disableDefaultCNI,
       });
+      // kind's last create step: export the kubeconfig (merged, current-context switched).
+      if (rt.api) mergeKindKubeconfig(kindMergePath(kn.kubeconfig, inv.env), rt.api.kubeconfig(kn.node));
     } catch (e) {
+      if (cancel.signal.aborted && !inv.signal.aborted) return cancelled();
       if (e instanceof KindError) failures.push(`node "${kn.node}" deploy: ${e.message}`);
       else throw e;
     }
+    if (cancel.signal.aborted) return cancelled();
   }
   if (failures.length > 0) throw new ClabError(`deployment failed for one or more nodes: ${failures.join('; ')}`);
   err(`${clock()} INFO Adding host entries path=/etc/hosts`);
@@ -387,12 +445,7 @@ async function destroy(rt: SimRuntime, inv: ToolInvocation, flags: Record<string
   }
   err(`${clock()} INFO Parsing & checking topology file=${basename(topo.file)}`);
   err(`${clock()} INFO Destroying lab name=${topo.name}`);
-  for (const kn of deployed) {
-    err(`${clock()} INFO Deleting kind cluster "${kn.node}"`);
-    await rt.ctx.clock.sleep(2_000, inv.signal);
-    const gone = rt.clusters.delete(kn.node);
-    err(`${clock()} INFO Deleted nodes: [${gone.map((n) => `"${n}"`).join(' ')}] kind-cluster=${kn.node}`);
-  }
+  await destroyKindNodes(rt, inv, topo, err, 2_000);
   err(`${clock()} INFO Removing host entries path=/etc/hosts`);
   err(`${clock()} INFO Removing SSH config path=/etc/ssh/ssh_config.d/clab-${topo.name}.conf`);
   if (flags['cleanup']) rmSync(labDir, { recursive: true, force: true });

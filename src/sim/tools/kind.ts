@@ -11,6 +11,7 @@ import { FlagError, parseFlags, str, type FlagSpec } from '../dispatch/args.js';
 import { hasImage, readSimData, type SimRuntime } from '../dispatch/runtime.js';
 import { clusterSpec, KindError, parseKindConfig } from '../cluster/kind.js';
 import { readArchive } from './docker.js';
+import { kindKubeconfigPaths, kindMergePath, mergeKindKubeconfig, removeKindKubeconfig } from '../cluster/kubeconfig-files.js';
 
 export const KIND_VERSION = 'kind v0.32.0 go1.26.3 linux/amd64';
 
@@ -136,9 +137,13 @@ export function kind(rt: SimRuntime): ToolHandler {
         if (bad !== undefined) return bad;
         err(`Deleting cluster "${name}" ...`);
         if (rt.clusters.exists(name)) {
+          // kind removes the kubeconfig entries first, then the nodes, then reports the kubeconfig error.
+          const kerr = removeKindKubeconfig(kindKubeconfigPaths(str(parsed.flags['kubeconfig']), inv.env), name);
+          if (kerr !== undefined) err(`ERROR: failed to update kubeconfig: ${kerr}`);
           await rt.ctx.clock.sleep(2_000, inv.signal);
           const gone = rt.clusters.delete(name);
           err(`Deleted nodes: [${gone.map((n) => `"${n}"`).join(' ')}]`);
+          if (kerr !== undefined) return 1;
         }
         return 0;
       }
@@ -190,6 +195,8 @@ export function kind(rt: SimRuntime): ToolHandler {
           if (e instanceof KindError) return fail(`failed to create cluster: ${e.message}`);
           throw e;
         }
+        const text = rt.api ? rt.api.kubeconfig(name) : fallbackKubeconfig(name, 35677);
+        mergeKindKubeconfig(kindMergePath(str(parsed.flags['kubeconfig']), inv.env), text);
         err(`Set kubectl context to "kind-${name}"\nYou can now use your cluster with:\n\nkubectl cluster-info --context kind-${name}\n\nHave a nice day! 👋`);
         return 0;
       }

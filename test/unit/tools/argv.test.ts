@@ -1,7 +1,8 @@
 /**
  * The exact argv of every tool call (the process runner is mocked), including sudo.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 
@@ -36,6 +37,14 @@ const kind = await import('../../../src/tools/kind.js');
 const clab = await import('../../../src/tools/containerlab.js');
 const calicoctl = await import('../../../src/tools/calicoctl.js');
 const { PrerequisiteError, StepFailedError } = await import('../../../src/errors.js');
+
+// A containerlab on a PATH of its own: lab must run it by this absolute path (audit F-7).
+const binDir = mkdtempSync(join(tmpdir(), 'lab-argv-'));
+writeFileSync(join(binDir, 'containerlab'), '#!/bin/sh\nexit 0\n');
+chmodSync(join(binDir, 'containerlab'), 0o755);
+const CLAB = join(binDir, 'containerlab');
+const env = { PATH: binDir, HOME: '/home/user' };
+const PRESERVE = '--preserve-env=CLAB_VERSION_CHECK,KUBECONFIG';
 
 const fixture = (name: string): string => readFileSync(join(import.meta.dirname, '..', '..', 'fixtures', 'cli', name), 'utf8');
 
@@ -158,7 +167,7 @@ describe('kind argv', () => {
     expect(calls.map((c) => c.args)).toEqual([
       ['get', 'clusters'],
       ['get', 'nodes', '--name', 'calico-ipam'],
-      ['delete', 'cluster', '--name', 'calico-ipam'],
+      ['delete', 'cluster', '--name', 'calico-ipam', '--kubeconfig', calls[2]!.args[5]!],
       ['export', 'logs', '/tmp/logs', '--name', 'calico-ipam'],
       ['load', 'docker-image', 'a:1', 'b:2', '--name', 'calico-ipam'],
       ['load', 'image-archive', '/tmp/i.tar', '--name', 'calico-ipam'],
@@ -167,53 +176,73 @@ describe('kind argv', () => {
 });
 
 describe('containerlab argv', () => {
-  it('deploy as root: no sudo', async () => {
+  it('deploy as root: no sudo, the absolute path, no phoning home, kind kept off ~/.kube/config', async () => {
     next = [{ exitCode: 0, stderr: fixture('containerlab-deploy.stderr.txt') }];
-    expect(await clab.containerlabDeploy('/lab/t.clab.yaml', { mode: 'root' })).toMatchObject({ alreadyExists: false });
-    expect(calls).toEqual([{ file: 'containerlab', args: ['deploy', '-t', '/lab/t.clab.yaml'] }]);
+    expect(await clab.containerlabDeploy('/lab/t.clab.yaml', { mode: 'root', env, cluster: 'calico-ipam' })).toMatchObject({ alreadyExists: false });
+    expect(calls.map((c) => [c.file, ...c.args])).toEqual([[CLAB, 'deploy', '-t', '/lab/t.clab.yaml']]);
+    expect(calls[0]!.env).toMatchObject({ CLAB_VERSION_CHECK: 'disable', PATH: binDir, HOME: '/home/user' });
+    // KUBECONFIG: a throwaway file outside HOME (kind inside containerlab writes there, as root)
+    const kubeconfig = calls[0]!.env!['KUBECONFIG']!;
+    expect(kubeconfig.startsWith(tmpdir())).toBe(true);
+    expect(kubeconfig).not.toContain('/home/user');
   });
-  it('deploy through sudo -n', async () => {
-    await clab.containerlabDeploy('/lab/t.clab.yaml', { mode: 'sudo' });
-    expect(calls).toEqual([{ file: 'sudo', args: ['-n', 'containerlab', 'deploy', '-t', '/lab/t.clab.yaml'] }]);
+  it('deploy through sudo -n: the checked path, CLAB_VERSION_CHECK and KUBECONFIG preserved', async () => {
+    await clab.containerlabDeploy('/lab/t.clab.yaml', { mode: 'sudo', env });
+    expect(calls.map((c) => [c.file, ...c.args])).toEqual([['sudo', '-n', PRESERVE, CLAB, 'deploy', '-t', '/lab/t.clab.yaml']]);
+    expect(calls[0]!.env).toMatchObject({ CLAB_VERSION_CHECK: 'disable' });
+  });
+  it('sudoers refusing --preserve-env → PrerequisiteError saying what to allow', async () => {
+    next = [{ exitCode: 1, stderr: 'sudo: sorry, you are not allowed to preserve the environment\n' }];
+    const e = (await clab.containerlabDeploy('/lab/t.clab.yaml', { mode: 'sudo', env }).catch((x: unknown) => x)) as InstanceType<typeof PrerequisiteError>;
+    expect(e).toBeInstanceOf(PrerequisiteError);
+    expect(e.hint).toMatch(/SETENV/);
+  });
+  it('containerlab not on PATH → PrerequisiteError before anything runs', async () => {
+    const e = await clab.containerlabDeploy('/lab/t.clab.yaml', { mode: 'root', env: { PATH: '/nonexistent' } }).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(PrerequisiteError);
+    expect(calls).toEqual([]);
   });
   it('"node(s) already exist" (>= 0.75, exit 1) → alreadyExists, not an error', async () => {
     next = [{ exitCode: 1, stderr: 'deployment failed for one or more nodes: node "calico-ipam" deploy: node(s) already exist for a cluster with the name "calico-ipam"\n' }];
-    expect(await clab.containerlabDeploy('/t.clab.yaml', { mode: 'suid' })).toMatchObject({ alreadyExists: true });
+    expect(await clab.containerlabDeploy('/t.clab.yaml', { mode: 'suid', env })).toMatchObject({ alreadyExists: true });
   });
   it('"node(s) already exist" (< 0.75, exit 0) → alreadyExists', async () => {
     next = [{ exitCode: 0, stderr: '10:15:02 ERRO failed deploy stage for node "calico-ipam": node(s) already exist for a cluster with the name "calico-ipam"\n' }];
-    expect(await clab.containerlabDeploy('/t.clab.yaml', { mode: 'suid' })).toMatchObject({ alreadyExists: true });
+    expect(await clab.containerlabDeploy('/t.clab.yaml', { mode: 'suid', env })).toMatchObject({ alreadyExists: true });
   });
   it('image pull failure → StepFailedError showing the tool\'s own line', async () => {
     const line = 'failed to pull image "kindest/node:v1.28.0": command "docker pull kindest/node:v1.28.0" failed with error: exit status 1';
     next = [{ exitCode: 1, stderr: `10:15:02 INFO Containerlab started version=0.79.0\n${line}\n` }];
-    const e = (await clab.containerlabDeploy('/t.clab.yaml', { mode: 'root' }).catch((x: unknown) => x)) as InstanceType<typeof StepFailedError>;
+    const e = (await clab.containerlabDeploy('/t.clab.yaml', { mode: 'root', env }).catch((x: unknown) => x)) as InstanceType<typeof StepFailedError>;
     expect(e).toBeInstanceOf(StepFailedError);
     expect(e.exitCode).toBe(1);
     expect(e.details).toContain(line);
   });
   it('root error → hint about SUID / sudo', async () => {
     next = [{ exitCode: 1, stderr: 'this containerlab command requires root privileges or root via SUID to run, effective UID: 1000 SUID: 1000\n' }];
-    const e = (await clab.containerlabDeploy('/t.clab.yaml', { mode: 'none' }).catch((x: unknown) => x)) as InstanceType<typeof StepFailedError>;
+    const e = (await clab.containerlabDeploy('/t.clab.yaml', { mode: 'none', env }).catch((x: unknown) => x)) as InstanceType<typeof StepFailedError>;
     expect(e.hint).toMatch(/SUID/);
   });
   it('destroy --cleanup (sudo and not)', async () => {
-    await clab.containerlabDestroy('/t.clab.yaml', { mode: 'sudo' });
-    await clab.containerlabDestroy('/t.clab.yaml', { mode: 'root' });
+    await clab.containerlabDestroy('/t.clab.yaml', { mode: 'sudo', env });
+    await clab.containerlabDestroy('/t.clab.yaml', { mode: 'root', env });
     expect(calls.map((c) => [c.file, ...c.args])).toEqual([
-      ['sudo', '-n', 'containerlab', 'destroy', '-t', '/t.clab.yaml', '--cleanup'],
-      ['containerlab', 'destroy', '-t', '/t.clab.yaml', '--cleanup'],
+      ['sudo', '-n', PRESERVE, CLAB, 'destroy', '-t', '/t.clab.yaml', '--cleanup'],
+      [CLAB, 'destroy', '-t', '/t.clab.yaml', '--cleanup'],
     ]);
+    for (const c of calls) expect(c.env).toMatchObject({ CLAB_VERSION_CHECK: 'disable' });
   });
-  it('inspect --format json, never through sudo', async () => {
+  it('inspect --format json, never through sudo, with CLAB_VERSION_CHECK=disable', async () => {
     next = [{ exitCode: 0, stdout: fixture('containerlab-inspect.json') }];
     expect(await clab.containerlabInspect('/t.clab.yaml', { labName: 'calico-ipam' })).toHaveLength(3);
-    expect(calls).toEqual([{ file: 'containerlab', args: ['inspect', '-t', '/t.clab.yaml', '--format', 'json'] }]);
+    expect(calls.map((c) => [c.file, ...c.args])).toEqual([['containerlab', 'inspect', '-t', '/t.clab.yaml', '--format', 'json']]);
+    expect(calls[0]!.env).toMatchObject({ CLAB_VERSION_CHECK: 'disable' });
   });
   it('version: --json, falling back to -s', async () => {
     next = [{ exitCode: 1, stderr: 'unknown flag: --json' }, { exitCode: 0, stdout: fixture('containerlab-version-short.txt') }];
     expect(await clab.containerlabVersion()).toBe('0.79.0');
     expect(calls.map((c) => c.args)).toEqual([['version', '--json'], ['version', '-s']]);
+    for (const c of calls) expect(c.env).toMatchObject({ CLAB_VERSION_CHECK: 'disable' });
   });
 });
 
