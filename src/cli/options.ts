@@ -67,6 +67,8 @@ export const commands = {
       explain: { type: 'boolean', description: 'print what each exercise teaches and the command a learner would type' },
       junit: { type: 'string', value: 'file', description: 'write a JUnit XML report' },
       snapshot: { type: 'string', value: 'file|dir', description: 'verify offline from a snapshot file or a directory of tool outputs' },
+      html: { type: 'string', value: 'file', description: 'write a self-contained HTML report: the checklist and the IPAM map' },
+      svg: { type: 'string', value: 'file', description: 'write the IPAM map as an SVG file' },
     },
   },
   snapshot: {
