@@ -20,7 +20,7 @@ const LABEL_W = 112;
 const FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'DejaVu Sans', sans-serif";
 
 function cellSizeFor(columns: number): number {
-  return Math.max(8, Math.min(24, Math.floor(640 / columns)));
+  return Math.max(8, Math.min(24, Math.floor(768 / columns)));
 }
 
 function defs(map: IpamMap): string {
@@ -57,7 +57,7 @@ export function drawCell(x: number, y: number, c: number, cidr: string, v: CellV
   const parts: string[] = [`<rect class="fill" x="${x}" y="${y}" width="${s}" height="${s}" fill="${fillOf(v)}"${v.node ? ` data-node="${esc(v.node.name)}"` : ''}/>`];
   if (v.node && v.node.pattern > 0) parts.push(`<rect x="${x}" y="${y}" width="${s}" height="${s}" fill="url(#ipam-pat-${v.node.pattern})"/>`);
   if (v.used > 0 && v.capacity > 0) {
-    const h = Math.max(2, Math.round((v.used / v.capacity) * (s - 2)));
+    const h = Math.max(3, Math.round((v.used / v.capacity) * (s - 2)));
     parts.push(`<rect class="usage" x="${x}" y="${y + s - h}" width="${s}" height="${h}" fill="#000000" fill-opacity="0.55"/>`);
   }
   if (v.node && c >= 14) parts.push(`<text x="${x + s / 2}" y="${y + s * 0.62}" text-anchor="middle" font-size="${Math.round(c * 0.5)}" font-weight="700" fill="${v.node.ink}">${esc(v.node.letter)}</text>`);
@@ -74,7 +74,8 @@ export function drawCell(x: number, y: number, c: number, cidr: string, v: CellV
 
 function poolHeading(pool: MapPool, grid: Grid, map: IpamMap): string[] {
   const claimed = pool.blocks.length;
-  const lines = [`Pool ${pool.cidr}${pool.name ? ` (${pool.name})` : ''}: ${n(grid.slots)} block${grid.slots === 1 ? '' : 's'} of /${pool.blockSize}, ${map.blocksRead ? `${n(claimed)} claimed` : 'blocks unknown'}`];
+  const perRow = grid.columns * grid.slotsPerCell;
+  const lines = [`Pool ${pool.cidr}${pool.name ? ` (${pool.name})` : ''}: ${n(grid.slots)} block${grid.slots === 1 ? '' : 's'} of /${pool.blockSize}, ${map.blocksRead ? `${n(claimed)} claimed` : 'blocks unknown'} · a row is ${n(perRow)} block${perRow === 1 ? '' : 's'} (${n(perRow * 2 ** (32 - pool.blockSize))} addresses)`];
   if (grid.aggregated) lines.push(`Aggregated: more than ${n(MAX_CELLS)} blocks, so each cell is a /${grid.cellPrefix} (${n(grid.slotsPerCell)} block slots)`);
   return lines;
 }
