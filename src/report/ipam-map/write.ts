@@ -10,12 +10,6 @@ import type { VerifyInputs } from '../../calico/inputs.js';
 import type { VerifyLab } from '../../calico/lab.js';
 import type { CheckResult } from '../../calico/types.js';
 import { errorMessage, UsageError } from '../../errors.js';
-import { buildJsonReport } from '../json.js';
-import { ipamMapSummary } from '../summary.js';
-import { renderHtml } from './html.js';
-import { buildIpamMap } from './model.js';
-import { renderSvg } from './svg.js';
-import { renderSummaryText } from './text.js';
 
 export interface MapRequest {
   options: { html?: string | undefined; svg?: string | undefined };
@@ -52,6 +46,10 @@ export async function writeIpamMaps(req: MapRequest, v: VerifyOutcome): Promise<
   const summaryFile = req.env['GITHUB_STEP_SUMMARY'];
   const { html, svg } = req.options;
   if (html === undefined && svg === undefined && !summaryFile) return;
+  // The renderers load only when something is asked for (keeps `lab verify` start-up as it was).
+  const [{ buildJsonReport }, { ipamMapSummary }, { renderHtml }, { buildIpamMap }, { renderSvg }, { renderSummaryText }] = await Promise.all([
+    import('../json.js'), import('../summary.js'), import('./html.js'), import('./model.js'), import('./svg.js'), import('./text.js'),
+  ]);
   const map = buildIpamMap(v.lab, v.inputs, v.results);
   if (html !== undefined) {
     const file = resolve(req.cwd, html);

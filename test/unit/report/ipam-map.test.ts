@@ -19,7 +19,7 @@ import { renderHtml } from '../../../src/report/ipam-map/html.js';
 import { buildIpamMap } from '../../../src/report/ipam-map/model.js';
 import { renderSvg } from '../../../src/report/ipam-map/svg.js';
 import { renderSummaryText } from '../../../src/report/ipam-map/text.js';
-import { writeAtomically } from '../../../src/report/ipam-map/write.js';
+import { writeAtomically, writeIpamMaps } from '../../../src/report/ipam-map/write.js';
 import { buildJsonReport } from '../../../src/report/json.js';
 import { ipamMapSummary } from '../../../src/report/summary.js';
 import type { FaultId } from '../../../src/sim/context.js';
@@ -294,5 +294,29 @@ describe('writing the files', () => {
     await expect(bad).rejects.toBeInstanceOf(UsageError);
     await expect(bad).rejects.toMatchObject({ exitCode: 2, message: expect.stringMatching(/^--svg: cannot write .*plain-file\/map\.svg/) });
     await expect(writeAtomically('--html', dir, 'x')).rejects.toMatchObject({ exitCode: 2, message: expect.stringMatching(/^--html: .* is a directory/) });
+  });
+});
+
+describe('writeIpamMaps (what verify calls)', () => {
+  it('appends the text map and the note to $GITHUB_STEP_SUMMARY and writes both files', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ipam-summary-'));
+    const summary = join(dir, 'summary.md');
+    writeFileSync(summary, '### lab verify\n');
+    const inputs = healthyInputs();
+    const results = runChecks(CHECKS, lessonLab, inputs);
+    const lines: string[] = [];
+    await writeIpamMaps({ options: { html: 'out/map.html', svg: 'out/map.svg' }, cwd: dir, env: { GITHUB_STEP_SUMMARY: summary }, log: { verbose: (l) => lines.push(l) } }, { lab: lessonLab, inputs, results, source: 'live', durationMs: 5 });
+    const text = await readFile(summary, 'utf8');
+    expect(text.startsWith('### lab verify\n<details open><summary>IPAM map</summary>')).toBe(true);
+    expect(text).toMatch(/^192\.168\.16\.0 +\.{9}A\.{22}$/m);
+    expect(text).toContain('`map.html` in this run\'s artifacts');
+    expect(await readFile(join(dir, 'out', 'map.html'), 'utf8')).toMatch(/^<!DOCTYPE html>/);
+    expect(await readFile(join(dir, 'out', 'map.svg'), 'utf8')).toMatch(/^<\?xml/);
+    expect(lines).toHaveLength(2);
+  });
+
+  it('does nothing when neither a flag nor the step summary asks for the map', async () => {
+    const inputs = healthyInputs();
+    await expect(writeIpamMaps({ options: {}, cwd: '/nonexistent', env: {}, log: { verbose: () => undefined } }, { lab: lessonLab, inputs, results: [], source: 'live', durationMs: 0 })).resolves.toBeUndefined();
   });
 });
