@@ -231,6 +231,7 @@ function placeFindings(findings: readonly Finding[], m: { pools: MapPool[]; bloc
       if (exact.length > 0) exact.forEach((b) => blocks.add(b));
       else if (pool.length > 0) pool.forEach((p) => pools.add(p));
       else if (near.length > 0 && near.length <= MAX_BLOCKS_PER_CIDR) near.forEach((b) => blocks.add(b));
+      else m.pools.filter((p) => overlaps(c, { text: p.cidr, base: p.base, prefix: p.prefix, size: p.size })).forEach((p) => pools.add(p));
     }
     for (const ip of refs.ips) for (const b of index.find(ip)) blocks.add(b);
     for (const p of m.pools) if (p.name !== undefined && new RegExp(`(^|[^\\w-])${p.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[^\\w-])`).test(f.message)) pools.add(p);

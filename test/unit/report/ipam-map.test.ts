@@ -320,3 +320,15 @@ describe('writeIpamMaps (what verify calls)', () => {
     await expect(writeIpamMaps({ options: {}, cwd: '/nonexistent', env: {}, log: { verbose: () => undefined } }, { lab: lessonLab, inputs, results: [], source: 'live', durationMs: 0 })).resolves.toBeUndefined();
   });
 });
+
+describe('findings about the pool', () => {
+  it('a CIDR over the whole pool, or inside it where no block is, marks the pool, not blocks', () => {
+    const inputs = withValue(healthyInputs(), 'kindSubnets', ['192.168.64.0/20']);
+    const results = runChecks(CHECKS, lessonLab, inputs);
+    expect(results.find((r) => r.id === 'cidr-hygiene')!.status).toBe('fail');
+    const map = buildIpamMap(lessonLab, inputs, results);
+    expect(map.pools[0]!.marks.map((m) => m.check)).toContain('cidr-hygiene');
+    expect(claimed(poolCells(parseSvg(renderSvg(map)))).filter((c) => marksOf(c).length > 0)).toEqual([]);
+    expect(parseSvg(renderSvg(map)).find((e) => e.attrs['data-mark'] === 'pool')?.text).toMatch(/about the whole pool/);
+  });
+});
