@@ -68,6 +68,8 @@ export const commands = {
       junit: { type: 'string', value: 'file', description: 'write a JUnit XML report' },
       snapshot: { type: 'string', value: 'file|dir', description: 'verify offline from a snapshot file, a tool output or terminal transcript, or a directory of them' },
       strict: { type: 'boolean', description: 'fail rules that were not evaluated (and, live, not applicable); ignored snapshot files are an error' },
+      html: { type: 'string', value: 'file', description: 'write a self-contained HTML report: the checklist and the IPAM map' },
+      svg: { type: 'string', value: 'file', description: 'write the IPAM map as an SVG file' },
     },
     notes: [
       'Exit status:',

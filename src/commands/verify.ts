@@ -28,6 +28,7 @@ import { whichBinary } from '../tools/sudo.js';
 import { checkLine, detailLines, explainText, lessonTables } from '../report/human.js';
 import { buildJsonReport } from '../report/json.js';
 import { toJUnit } from '../report/junit.js';
+import { writeIpamMaps } from '../report/ipam-map/write.js';
 import { stepSummary } from '../report/summary.js';
 import { useColor } from '../ui/log.js';
 import { createTasks } from '../ui/tasks.js';
@@ -162,6 +163,7 @@ export async function run(ctx: CommandContext<'verify'>): Promise<number> {
   }
   const summaryFile = ctx.env['GITHUB_STEP_SUMMARY'];
   if (summaryFile) await appendFile(summaryFile, stepSummary(lab.name, results));
+  await writeIpamMaps(ctx, { lab, inputs, results, source, durationMs, missingInputs: missingInputs(inputs, wanted) });
   if (t.fail > 0) {
     if (!json) ctx.log.error(`${t.fail} of ${t.total} checks failed: ${results.filter((r) => r.status === 'fail').map((r) => r.id).join(', ')}`);
     return 1;

@@ -26,3 +26,11 @@ export function stepSummary(labName: string, results: readonly CheckResult[]): s
   }
   return `${lines.join('\n')}\n\n`;
 }
+
+/** The IPAM map section of the step summary: the text map (GitHub renders no inline SVG) and where the full map is. */
+export function ipamMapSummary(mapText: string, htmlFile?: string): string {
+  const note = htmlFile !== undefined
+    ? `The full map (tooltips, every block, the checklist) is \`${htmlFile}\` in this run's artifacts: download it and open it in a browser.`
+    : 'For the full map with tooltips, run `lab verify --html <file>`.';
+  return ['<details open><summary>IPAM map</summary>', '', '```text', mapText.trimEnd(), '```', '', note, '', '</details>', '', ''].join('\n');
+}
