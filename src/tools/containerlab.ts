@@ -97,10 +97,25 @@ export async function containerlabRootMode(preference: SudoPreference, o: ToolOp
 
 /** The error lines of containerlab's stderr (its own text, without the INFO chatter). */
 export function clabErrorLines(stderr: string): string[] {
-  const lines = stderr.split('\n').map((l) => l.trimEnd()).filter((l) => l.length > 0);
-  const errors = lines.filter((l) => /\b(ERRO|ERROR|FATA|fatal)\b|^Error:|failed|error:/i.test(l) && !/\bINFO\b/.test(l));
+  const lines = stderr.split('\n').map((l) => l.trimEnd()).filter((l) => l.trim().length > 0);
+  const errors: string[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    // containerlab ≥ 0.7x prints a fatal error as a box, terminal or not: a line holding only
+    // `ERROR`, then the message on the following lines (up to the next log line).
+    if (/^(ERROR|FATAL)$/.test(line.trim())) {
+      const message: string[] = [];
+      while (i + 1 < lines.length && !LOG_LINE.test(lines[i + 1]!) && !/^(ERROR|FATAL)$/.test(lines[i + 1]!.trim())) message.push(lines[++i]!.trim());
+      errors.push(`${line.trim()}: ${message.join(' ')}`.trimEnd());
+    } else if (/\b(ERRO|ERROR|FATA|fatal)\b|^Error:|failed|error:/i.test(line) && !/\bINFO\b/.test(line)) {
+      errors.push(line);
+    }
+  }
   return errors.length > 0 ? errors.slice(-6) : tail(stderr, 6);
 }
+
+/** A containerlab log line: `15:04:05 INFO …` (the time may be masked in recordings). */
+const LOG_LINE = /^\S+ (DEBU|DEBUG|INFO|WARN|WARNING|ERRO|ERROR|FATA|FATAL)\b/;
 
 export interface ClabDeployResult {
   /** The kind cluster already existed (containerlab's "node(s) already exist…"): nothing was created. */

@@ -206,6 +206,8 @@ describe.skipIf(skipReason !== undefined)('real containerlab and kind against a 
     expect(r.stderr).toContain(noModules ? 'Open /proc/modules: no such file or directory.' : `failed to pull image "${NODE_IMAGE}"`);
     expect(docker(['ps', '-aq', '--filter', 'label=io.x-k8s.kind.cluster=calico-ipam']).trim()).toBe('');
     expect(sim.exitCode).toBe(r.exitCode);
+    // lab's error details carry containerlab's own message, boxed or not.
+    expect(clabErrorLines(r.stderr).join('\n')).toContain(noModules ? 'Open /proc/modules: no such file or directory.' : `failed to pull image "${NODE_IMAGE}"`);
     const error = await containerlabDeploy(topology, { env, mode: 'root' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StepFailedError);
     expect((error as StepFailedError).message).toBe('containerlab deploy failed (exit 1)');

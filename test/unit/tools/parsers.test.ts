@@ -33,6 +33,21 @@ describe('containerlab parsers', () => {
     const stderr = `${fixture('containerlab-deploy.stderr.txt').split('\n').slice(0, 6).join('\n')}\nfailed to pull image "kindest/node:v1.28.0": command "docker pull kindest/node:v1.28.0" failed with error: exit status 1\n`;
     expect(clabErrorLines(stderr)).toEqual(['failed to pull image "kindest/node:v1.28.0": command "docker pull kindest/node:v1.28.0" failed with error: exit status 1']);
   });
+  it('error lines: the boxed ERROR containerlab 0.79 prints even when stderr is not a terminal', () => {
+    // Layout recorded from containerlab 0.79.0 built here (scripts/real), on a kernel without
+    // /proc/modules: a blank-padded line, `ERROR` alone, a blank-padded line, then the message.
+    const stderr = [
+      '05:31:07 INFO Containerlab started version=0.79.0',
+      '05:31:07 INFO Creating docker network name=clab IPv4 subnet=172.20.20.0/24 IPv6 subnet=3fff:172:20:20::/64 MTU=0',
+      '          ',
+      '   ERROR  ',
+      '          ',
+      '  Open /proc/modules: no such file or directory.' + ' '.repeat(40),
+      '',
+      '',
+    ].join('\n');
+    expect(clabErrorLines(stderr)).toEqual(['ERROR: Open /proc/modules: no such file or directory.']);
+  });
 });
 
 describe('docker parsers', () => {
