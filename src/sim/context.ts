@@ -72,8 +72,29 @@ export class Recorder {
 
   constructor(private readonly clock: SimClock) {}
 
+  private readonly waiters = new Map<string, (() => void)[]>();
+
   condition(name: string): void {
-    if (!this.marks.some((m) => m.name === name)) this.marks.push({ name, at: performance.now() });
+    if (this.marks.some((m) => m.name === name)) return;
+    this.marks.push({ name, at: performance.now() });
+    for (const wake of this.waiters.get(name) ?? []) wake();
+    this.waiters.delete(name);
+  }
+
+  /** Resolves true once `name` is recorded, false after `capMs` real ms or on abort. */
+  waitFor(name: string, capMs: number, signal: AbortSignal): Promise<boolean> {
+    if (this.marks.some((m) => m.name === name)) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const done = (seen: boolean): void => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', onAbort);
+        resolve(seen);
+      };
+      const onAbort = (): void => done(false);
+      const timer = setTimeout(() => done(false), capMs);
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.waiters.set(name, [...(this.waiters.get(name) ?? []), () => done(true)]);
+    });
   }
 
   conditions(): ConditionMark[] {

@@ -36,6 +36,12 @@ export interface WorldOptions {
    * `topology/calico-ipam.clab.yaml`). Only read when that fault is active.
    */
   topology?: string;
+  /**
+   * kind's worker join completes only once this condition is recorded (or after `capMs` real ms), so
+   * a test can show an order of events (e.g. Calico installed before the last worker joined) without
+   * racing the host's load. Default: the join takes its scaled time and nothing else.
+   */
+  holdWorkerJoinUntil?: { condition: string; capMs: number };
 }
 
 export interface World {
@@ -141,8 +147,10 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
       cluster = undefined;
     };
     cleanups.push(endCluster);
+    const hold = options.holdWorkerJoinUntil;
     const clusters = new KindClusters(ctx, host, {
       apiPort: () => api.port,
+      ...(hold ? { beforeWorkersJoin: async (signal: AbortSignal) => void (await recorder.waitFor(hold.condition, hold.capMs, signal)) } : {}),
       onApiUp: (spec) => {
         endCluster();
         const clusterController = new AbortController();

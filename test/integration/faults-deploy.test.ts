@@ -143,9 +143,10 @@ describe('deploy faults', () => {
   });
 
   it('Calico is installed while containerlab is still joining the workers (kind answers once its control plane is up)', async () => {
-    // lab polls `kind get kubeconfig` once a second (real time): joining the workers must take longer
-    // than that for the order below to be decided by lab, not by the poll's phase (0.05 lost the race).
-    t = await startTestWorld({ timeScale: 0.15 });
+    // The world holds the last workers' join until the operator has seen the Installation (at most
+    // 60 s): with the early install that wait ends at once; without it, the join ends on the cap and
+    // the order below is reversed. No race with the host's load either way.
+    t = await startTestWorld({ holdWorkerJoinUntil: { condition: 'installation-seen', capMs: 60_000 } });
     const r = await t.runLab(['deploy', '--topology', t.topology, '--json']);
     expect(r.exitCode, r.stderr).toBe(0);
     const doc = JSON.parse(r.stdout) as { steps: { name: string; status: string; note?: string }[] };

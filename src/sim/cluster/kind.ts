@@ -82,6 +82,8 @@ export interface KindHooks {
   onApiUp(spec: SimClusterSpec): void;
   /** The cluster is gone: the API goes down and its objects are removed. */
   onDeleted(name: string): void;
+  /** Awaited before the joined workers appear (WorldOptions.holdWorkerJoinUntil). */
+  beforeWorkersJoin?(signal: AbortSignal): Promise<void>;
 }
 
 let seq = 0;
@@ -236,6 +238,7 @@ export class KindClusters {
     const workers = spec.nodes.slice(1);
     if (workers.length > 0) {
       await this.step('Joining worker nodes 🚜', KIND_STEP_MS.joinWorkers, opts, spec.name);
+      await this.hooks.beforeWorkersJoin?.(opts.signal);
       simElapsed += KIND_STEP_MS.joinWorkers;
       spec.nodes.forEach((n, index) => {
         if (index === 0) return;
