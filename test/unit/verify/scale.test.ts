@@ -54,16 +54,10 @@ function bigLab(): { lab: VerifyLab; inputs: VerifyInputs } {
 }
 
 describe('scale: 100 nodes, 1,000 blocks, 2,000 pods', () => {
-  it('every check passes and all ten run inside the 2 s budget', () => {
+  it('every check passes at this size (its time is a row of `npm run bench`, not asserted here)', () => {
     const { lab, inputs } = bigLab();
-    const started = performance.now();
     const results = runChecks(CHECKS, lab, inputs);
-
-    const ms = performance.now() - started;
     expect(results.filter((r) => r.status !== 'pass').map((r) => `${r.id}: ${r.summary}`)).toEqual([]);
     expect(results.find((r) => r.id === 'ipam-pool')!.evidence['usage']).toMatchObject({ inUse: 2100, total: 65536 });
-    // The issue's budget for the whole command at this size is 2 s; the checks are linear (sorted
-    // block index, one pass over pods), so they stay far below it even on a loaded CI machine.
-    expect(ms).toBeLessThan(2000);
   });
 });
