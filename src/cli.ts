@@ -106,5 +106,11 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+// A reader that stops early (`lab images | head -3`) closes the pipe: stop quietly, as Unix tools do,
+// instead of crashing on EPIPE.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(ExitCode.ok);
+  throw error;
+});
 const code = await main(process.argv.slice(2));
 process.exitCode = code;

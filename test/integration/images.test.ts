@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestWorld, type TestWorld } from '../helpers/world.js';
+import { cliPath, startTestWorld, type TestWorld } from '../helpers/world.js';
 
 describe('lab images', () => {
   let t: TestWorld;
@@ -24,6 +24,15 @@ describe('lab images', () => {
     expect(lines[0]).toBe('kindest/node:v1.28.0');
     expect(lines).toContain('quay.io/tigera/operator:v1.38.0');
     expect(lines).toContain('docker.io/calico/node:v3.30.0');
+  });
+
+  it('a reader that closes the pipe early (`lab images | head -1`) ends it quietly, exit 0', async () => {
+    const head = await t.run('sh', ['-c', `"${process.execPath}" "${cliPath}" images --topology "${t.topology}" | head -1`]);
+    // a reader that has gone before lab writes: lab's write fails with EPIPE
+    const shell = await t.run('bash', ['-c', `set -o pipefail; "${process.execPath}" "${cliPath}" images --topology "${t.topology}" | (exec 0<&-; true)`]);
+    expect(head.stdout).toBe('kindest/node:v1.28.0\n');
+    expect(shell.stderr).not.toMatch(/EPIPE|Unhandled|internal error/);
+    expect(shell.exitCode, shell.stderr).toBe(0);
   });
 
   it('--save pulls what is missing into one archive; --load brings them back', async () => {
