@@ -36,7 +36,8 @@ describe.skipIf(kubectlMissing)('a transcript of the simulated lab, read back', 
     t = await startTestWorld();
     const d = await t.runLab(['deploy', '--topology', t.topology]);
     expect(d.exitCode, d.stderr).toBe(0);
-    const env = { KUBECONFIG: join(t.labDir, 'topology', 'calico-ipam.kubeconfig'), DATASTORE_TYPE: 'kubernetes' };
+    // the learner's shell: the simulated containerlab refuses to run without CLAB_VERSION_CHECK=disable
+    const env = { KUBECONFIG: join(t.labDir, 'topology', 'calico-ipam.kubeconfig'), DATASTORE_TYPE: 'kubernetes', CLAB_VERSION_CHECK: 'disable' };
     const session: [string, string[]][] = [
       ['containerlab', ['inspect', '-t', 'topology/calico-ipam.clab.yaml']],
       ['kubectl', ['get', 'tigerastatus']],

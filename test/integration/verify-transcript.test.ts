@@ -28,7 +28,8 @@ interface Doc {
 }
 
 async function transcriptOf(t: TestWorld): Promise<string> {
-  const env = { KUBECONFIG: join(t.labDir, 'topology', 'calico-ipam.kubeconfig'), DATASTORE_TYPE: 'kubernetes' };
+  // the learner's shell: the simulated containerlab refuses to run without CLAB_VERSION_CHECK=disable
+  const env = { KUBECONFIG: join(t.labDir, 'topology', 'calico-ipam.kubeconfig'), DATASTORE_TYPE: 'kubernetes', CLAB_VERSION_CHECK: 'disable' };
   const session: [string, string[]][] = [
     ['containerlab', ['inspect', '-t', 'topology/calico-ipam.clab.yaml']],
     ['kubectl', ['get', 'tigerastatus']],
