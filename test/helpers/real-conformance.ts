@@ -51,24 +51,28 @@ export function pollRealConditions(kube: () => Kube | undefined): { log: Conditi
 
 /** Field paths and JSON types of an object (arrays as `[]`; values of maps with free keys as `*`). */
 export function shape(value: unknown, path = '', out = new Map<string, string>()): Map<string, string> {
+  const set = (p: string, type: string): void => {
+    const had = out.get(p);
+    out.set(p, had === undefined || had === type ? type : [...new Set([...had.split('|'), type])].sort().join('|'));
+  };
   const freeKeys = /(^|\.)(labels|annotations|allocations|attributes|data|capacity|allocatable|nodeSelector|matchLabels)$/;
   if (Array.isArray(value)) {
-    out.set(path, 'array');
+    set(path, 'array');
     for (const v of value) shape(v, `${path}[]`, out);
   } else if (value !== null && typeof value === 'object') {
-    out.set(path, 'object');
+    set(path, 'object');
     for (const [k, v] of Object.entries(value)) {
       if (path.endsWith('managedFields')) continue;
       shape(v, `${path}${path === '' ? '' : '.'}${freeKeys.test(path) ? '*' : k}`, out);
     }
-  } else out.set(path, value === null ? 'null' : typeof value);
+  } else set(path, value === null ? 'null' : typeof value);
   out.delete('');
   return out;
 }
 
 function unionShape(objs: unknown[]): Map<string, string> {
   const out = new Map<string, string>();
-  for (const o of objs) for (const [k, v] of shape(o)) out.set(k, out.has(k) && out.get(k) !== v ? `${out.get(k)}|${v}` : v);
+  for (const o of objs) shape(o, '', out);
   return out;
 }
 
