@@ -83,7 +83,7 @@ export async function startControlPlane(spec: ControlPlaneSpec, prepared: Prepar
     '--initial-advertise-peer-urls', `http://127.0.0.1:${etcdPeer}`,
     '--initial-cluster', `lab-real=http://127.0.0.1:${etcdPeer}`,
     '--listen-metrics-urls', '',
-  ]);
+  ], { graceMs: 2_000 });
   await waitFor('etcd /health', async () => {
     const r = await fetch(`http://127.0.0.1:${etcdClient}/health`, { signal: AbortSignal.timeout(2_000) });
     return r.ok ? true : undefined;
@@ -106,7 +106,7 @@ export async function startControlPlane(spec: ControlPlaneSpec, prepared: Prepar
     '--enable-priority-and-fairness=false',
     '--profiling=false',
     '--v=1',
-  ]);
+  ], { graceMs: 2_000 });
   const kube = new Kube(server, pki);
   await waitFor('kube-apiserver /readyz', async () => ((await kube.req<string>('GET', '/readyz', undefined, { timeoutMs: 2_000 }).then(() => true, (e: unknown) => {
     // /readyz answers text: JSON.parse fails on "ok" but the status was 200

@@ -9,6 +9,7 @@ export const FAKE: { what: string; why: string }[] = [
   { what: 'the dataplane (felix, BIRD, VXLAN devices, routes, kube-proxy)', why: 'no node network namespaces; the world\'s namespace holds only lo and unreachable routes for the service CIDR, the pod pool and the kind node range' },
   { what: 'the aggregated Calico API server (projectcalico.org/v3)', why: 'its pod has no process: the APIService stays unavailable, so TigeraStatus ippools stays Degraded' },
   { what: 'the node address calico-node would autodetect (IP=<kind address>/16 is passed)', why: 'first-found autodetection finds no interface in the world\'s namespace' },
+  { what: 'the in-cluster files of the processes the world runs (service account token and namespace files)', why: 'they run out of cluster: the bound token comes in a kubeconfig ($KUBECONFIG), the operator\'s namespace in $OPERATOR_NAMESPACE' },
   { what: 'CNI network namespaces and veths (the main calico plugin is not called; calico-ipam is)', why: 'pods have no sandboxes; the IPAM plugin alone decides the addresses' },
 ];
 

@@ -31,7 +31,7 @@ export interface RunnablePod {
 }
 
 export const RUNNABLE: RunnablePod[] = [
-  { id: 'tigera-operator', namespace: 'tigera-operator', label: ['k8s-app', 'tigera-operator'], container: 'tigera-operator', program: 'tigera-operator', extraArgs: ['-enable-leader-election=false'] },
+  { id: 'tigera-operator', namespace: 'tigera-operator', label: ['k8s-app', 'tigera-operator'], container: 'tigera-operator', program: 'tigera-operator', extraArgs: ['-enable-leader-election=false'], extraEnv: { OPERATOR_NAMESPACE: 'tigera-operator' } },
   { id: 'calico-kube-controllers', namespace: 'calico-system', label: ['k8s-app', 'calico-kube-controllers'], container: 'calico-kube-controllers', program: 'kube-controllers', extraArgs: [] },
 ];
 

@@ -26,7 +26,8 @@ export class Procs {
     mkdirSync(logDir, { recursive: true });
   }
 
-  start(name: string, file: string, args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Proc {
+  /** `graceMs`: how long SIGTERM may take before SIGKILL (default 5 s). */
+  start(name: string, file: string, args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string; graceMs?: number } = {}): Proc {
     if (this.procs.get(name)?.running()) throw new Error(`real world: ${name} is already running`);
     const log = join(this.logDir, `${name}.log`);
     const out = createWriteStream(log, { flags: 'a' });
@@ -62,7 +63,7 @@ export class Procs {
         } catch {
           return;
         }
-        const done = await Promise.race([exited.then(() => true), sleep(5_000).then(() => false)]);
+        const done = await Promise.race([exited.then(() => true), sleep(opts.graceMs ?? 5_000).then(() => false)]);
         if (!done) {
           try {
             process.kill(group, 'SIGKILL');

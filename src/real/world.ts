@@ -56,6 +56,8 @@ export interface RealWorld {
   /** Pods whose real process the world keeps stopped (fault: "stop the operator"). */
   held: Set<RunnablePod['id']>;
   cni(): Cni | undefined;
+  /** Resolves when a cluster deletion in progress has stopped every process of it. */
+  settled(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -169,6 +171,7 @@ export async function startRealWorld(options: RealWorldOptions): Promise<RealWor
       kubelet: () => kubelet,
       held,
       cni: () => cni,
+      settled: () => clusters.settled(),
       stop,
     };
   } catch (error) {

@@ -112,7 +112,7 @@ if (skip) {
     it('lab destroy stops the real control plane and kwok', async () => {
       const r = await t.runLab(['destroy', '--topology', t.topology]);
       expect(r.exitCode, r.stderr).toBe(0);
-      await new Promise((res) => setTimeout(res, 500));
+      await t.world.settled();
       expect(t.world.controlPlane()).toBeUndefined();
       expect(t.world.procs.list().filter((p) => p.running()).map((p) => p.name)).toEqual([]);
       const s = await t.runLab(['status', '--topology', t.topology, '--json']);

@@ -109,6 +109,7 @@ if (skip) {
     it('lab destroy removes the cluster and the real control plane', async () => {
       const r = await lab(['destroy', '--topology', t.topology]);
       expect(r.exitCode, r.stderr).toBe(0);
+      await t.world.settled();
       expect(t.world.controlPlane()).toBeUndefined();
       expect(t.world.procs.list().filter((p) => p.running()).map((p) => p.name)).toEqual([]);
     });
