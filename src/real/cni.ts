@@ -12,7 +12,7 @@ import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Binary, Program } from './components.js';
 import type { ControlPlane } from './controlplane.js';
-import { containerEnv, podToken, type PodLike } from './podenv.js';
+import { containerEnv, podToken, type Container, type PodLike } from './podenv.js';
 import { tokenKubeconfig } from './pki.js';
 import { INTERNAL_IP_ANNOTATION, POD_IP_ANNOTATION } from './kwok.js';
 import type { Obj } from './kube.js';
@@ -52,6 +52,7 @@ export class Cni {
   private readonly added = new Map<string, { pod: PodLike; containerId: string; node: string }>(); // pod uid →
   private cniKubeconfig: string | undefined;
   private readonly logFile: string;
+  private readonly pluginLog: string;
 
   constructor(
     private readonly cp: ControlPlane,
@@ -61,6 +62,7 @@ export class Cni {
   ) {
     mkdirSync(join(stateDir, 'cni'), { recursive: true });
     this.logFile = join(logDir, 'cni.log');
+    this.pluginLog = join(logDir, 'calico-cni-plugin.log');
   }
 
   private log(line: string): void {
@@ -130,7 +132,7 @@ export class Cni {
       this.failing.set(node, `calico-node -startup exit ${startup.code}`);
       return false;
     }
-    const tunnel = await run(bin.path, ['-allocate-tunnel-addrs-run-once'], env, undefined, 60_000);
+    const tunnel = await run(bin.path, ['-allocate-tunnel-addrs', '-allocate-tunnel-addrs-run-once'], env, undefined, 60_000);
     this.log(`calico-node -allocate-tunnel-addrs-run-once ${node}: exit ${tunnel.code}\n${tunnel.stderr}${tunnel.stdout}`);
     if (tunnel.code !== 0) {
       this.failing.set(node, `calico-node -allocate-tunnel-addrs-run-once exit ${tunnel.code}`);
@@ -142,8 +144,10 @@ export class Cni {
 
   /** The plugin config kubelet would read from /etc/cni/net.d: the operator's install-cni template, filled in. */
   private async netConfig(node: string): Promise<Record<string, unknown> | undefined> {
-    const ds = await this.cp.kube.find<{ spec?: { template?: { spec?: { initContainers?: { name: string; env?: { name: string; value?: string }[] }[] } } } }>('/apis/apps/v1/namespaces/calico-system/daemonsets/calico-node');
-    const template = ds?.spec?.template?.spec?.initContainers?.find((c) => c.name === 'install-cni')?.env?.find((e) => e.name === 'CNI_NETWORK_CONFIG')?.value;
+    const ds = await this.cp.kube.find<{ spec?: { template?: { spec?: { initContainers?: Container[] } } } }>('/apis/apps/v1/namespaces/calico-system/daemonsets/calico-node');
+    const installCni = ds?.spec?.template?.spec?.initContainers?.find((c) => c.name === 'install-cni');
+    if (!installCni) return undefined;
+    const template = (await containerEnv(this.cp.kube, { metadata: { name: 'install-cni', namespace: 'calico-system' } }, installCni))['CNI_NETWORK_CONFIG'];
     if (template === undefined) return undefined;
     if (this.cniKubeconfig === undefined) {
       // install-cni writes a kubeconfig with the calico-cni-plugin ServiceAccount's token
@@ -159,7 +163,8 @@ export class Cni {
     const conflist = JSON.parse(filled) as { name?: string; cniVersion?: string; plugins?: Record<string, unknown>[] };
     const plugin = conflist.plugins?.find((p) => p['type'] === 'calico') ?? conflist.plugins?.[0];
     if (!plugin) return undefined;
-    return { cniVersion: conflist.cniVersion ?? '0.3.1', name: conflist.name ?? 'k8s-pod-network', ...plugin, nodename: node };
+    // the plugin's own log goes to the artifacts, not to the host's /var/log/calico/cni
+    return { cniVersion: conflist.cniVersion ?? '0.3.1', name: conflist.name ?? 'k8s-pod-network', ...plugin, nodename: node, log_file_path: this.pluginLog };
   }
 
   private cniEnv(command: 'ADD' | 'DEL', pod: PodLike, containerId: string, bin: Binary): Record<string, string> {
