@@ -164,7 +164,15 @@ export class Cni {
     const plugin = conflist.plugins?.find((p) => p['type'] === 'calico') ?? conflist.plugins?.[0];
     if (!plugin) return undefined;
     // the plugin's own log goes to the artifacts, not to the host's /var/log/calico/cni
-    return { cniVersion: conflist.cniVersion ?? '0.3.1', name: conflist.name ?? 'k8s-pod-network', ...plugin, nodename: node, log_file_path: this.pluginLog };
+    // the nodename file calico-node -startup wrote for this node (kubelet's host has it in /var/lib/calico/nodename)
+    return {
+      cniVersion: conflist.cniVersion ?? '0.3.1',
+      name: conflist.name ?? 'k8s-pod-network',
+      ...plugin,
+      nodename: node,
+      nodename_file: join(this.stateDir, 'calico-node', node, 'nodename'),
+      log_file_path: this.pluginLog,
+    };
   }
 
   private cniEnv(command: 'ADD' | 'DEL', pod: PodLike, containerId: string, bin: Binary): Record<string, string> {

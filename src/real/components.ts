@@ -58,7 +58,9 @@ export function findProgram(program: Program, env: NodeJS.ProcessEnv = process.e
   const override = env[`LAB_REAL_${program.toUpperCase().replaceAll('-', '_')}`];
   if (override !== undefined && override !== '' && existsSync(override)) return { program, path: override, component: program, version: 'override' };
   const names: readonly string[] = PROGRAMS[program];
-  const hit = cachedBinaries(realCacheDir(env)).find((b) => names.includes(b.name));
+  // the names in order: `calico-ipam` before `calico` (one binary, behaviour by argv[0])
+  const cached = cachedBinaries(realCacheDir(env));
+  const hit = names.map((n) => cached.find((b) => b.name === n)).find((b) => b !== undefined);
   if (hit) return { program, path: hit.path, component: hit.component, version: hit.version };
   if (program === 'etcd' && existsSync('/usr/bin/etcd')) return { program, path: '/usr/bin/etcd', component: 'etcd-server (Debian)', version: debianVersion('etcd-server') };
   return undefined;
