@@ -9,6 +9,9 @@ export const NETNS_PREFIX = 'lab-real-';
 /** Routed unreachable inside the namespace: kind's service CIDR, the lesson's pod pool, kind's node network, containerlab's mgmt network. */
 export const UNREACHABLE = ['10.96.0.0/16', '192.168.0.0/16', '172.18.0.0/16', '172.20.20.0/24'];
 
+/** The routing table of the guard routes (policy rules send the lab's ranges there). */
+export const GUARD_TABLE = 2026;
+
 const ip = (args: string[]): string => execFileSync('ip', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 10_000 });
 
 /** The namespace this process runs in, by name (undefined when not in a named namespace). */
@@ -36,7 +39,12 @@ export function createNetns(name: string): void {
   ip(['netns', 'add', name]);
   try {
     ip(['-n', name, 'link', 'set', 'lo', 'up']);
-    for (const cidr of UNREACHABLE) ip(['-n', name, 'route', 'add', 'unreachable', cidr]);
+    // in a table of their own, reached by policy rules: connections fail at once, and the main table
+    // (what `ip route` and lab's cidr-hygiene check read) stays that of a host without the lab's ranges
+    for (const cidr of UNREACHABLE) {
+      ip(['-n', name, 'route', 'add', 'unreachable', cidr, 'table', String(GUARD_TABLE)]);
+      ip(['-n', name, 'rule', 'add', 'to', cidr, 'lookup', String(GUARD_TABLE), 'priority', '100']);
+    }
   } catch (e) {
     deleteNetns(name);
     throw e;
