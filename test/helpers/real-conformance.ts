@@ -55,14 +55,14 @@ export function shape(value: unknown, path = '', out = new Map<string, string>()
     const had = out.get(p);
     out.set(p, had === undefined || had === type ? type : [...new Set([...had.split('|'), type])].sort().join('|'));
   };
-  const freeKeys = /(^|\.)(labels|annotations|allocations|attributes|data|capacity|allocatable|nodeSelector|matchLabels)$/;
+  const freeKeys = /(^|\.)(labels|annotations|data|capacity|allocatable|nodeSelector|matchLabels|sequenceNumberForAllocation|block)$/;
   if (Array.isArray(value)) {
     set(path, 'array');
     for (const v of value) shape(v, `${path}[]`, out);
   } else if (value !== null && typeof value === 'object') {
     set(path, 'object');
     for (const [k, v] of Object.entries(value)) {
-      if (path.endsWith('managedFields')) continue;
+      if (k === 'managedFields') continue; // server bookkeeping, not the object's shape
       shape(v, `${path}${path === '' ? '' : '.'}${freeKeys.test(path) ? '*' : k}`, out);
     }
   } else set(path, value === null ? 'null' : typeof value);
