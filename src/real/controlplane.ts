@@ -114,15 +114,6 @@ export async function startControlPlane(spec: ControlPlaneSpec, prepared: Prepar
     throw e;
   })) ? true : undefined), { timeoutMs: 90_000, proc: apiserver, procs, signal, intervalMs: 500 });
 
-  // kubeadm binds its admin group to cluster-admin (kubeadm:cluster-admins, Kubernetes ≥ 1.29)
-  await kube.create('/apis/rbac.authorization.k8s.io/v1/clusterrolebindings', {
-    apiVersion: 'rbac.authorization.k8s.io/v1',
-    kind: 'ClusterRoleBinding',
-    metadata: { name: 'kubeadm:cluster-admins' },
-    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' },
-    subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: 'kubeadm:cluster-admins' }],
-  });
-
   procs.start('kube-controller-manager', bin('kube-controller-manager'), [
     `--kubeconfig=${kubeconfigs.world}`,
     `--authentication-kubeconfig=${kubeconfigs.world}`,

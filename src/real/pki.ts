@@ -1,8 +1,8 @@
 /**
  * The real control plane's PKI, made with openssl like kubeadm lays it out (shapes from
  * src/sim/pki.ts): a CA `CN=kubernetes`, the API server's serving certificate, the admin client
- * certificate `kind get kubeconfig` hands out (`O=kubeadm:cluster-admins`, bound to cluster-admin as
- * kubeadm binds it), a `system:masters` certificate for the world's own controllers, and the service
+ * certificate `kind get kubeconfig` hands out (`CN=kubernetes-admin, O=system:masters`, as kubeadm
+ * 1.28 makes it), a `system:masters` certificate for the world's own controllers, and the service
  * account signing key pair.
  */
 import { execFileSync } from 'node:child_process';
@@ -38,7 +38,9 @@ export function generateRealPki(dir: string, serviceIp: string): RealPki {
   openssl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '3650', '-subj', '/CN=kubernetes', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,digitalSignature,keyEncipherment'], dir);
   const base = 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\n';
   leaf(dir, 'apiserver', '/CN=kube-apiserver', `${base}extendedKeyUsage=serverAuth\nsubjectAltName=DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local,DNS:localhost,IP:127.0.0.1,IP:${serviceIp}\n`);
-  leaf(dir, 'admin', '/O=kubeadm:cluster-admins/CN=kubernetes-admin', `${base}extendedKeyUsage=clientAuth\n`);
+  // kubeadm 1.28 (kindest/node v1.28, this lab's image) gives kubernetes-admin system:masters; the
+  // kubeadm:cluster-admins group bound to cluster-admin came with 1.29
+  leaf(dir, 'admin', '/O=system:masters/CN=kubernetes-admin', `${base}extendedKeyUsage=clientAuth\n`);
   leaf(dir, 'world', '/O=system:masters/CN=lab-real-world', `${base}extendedKeyUsage=clientAuth\n`);
   openssl(['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', 'sa.key'], dir);
   openssl(['ec', '-in', 'sa.key', '-pubout', '-out', 'sa.pub'], dir);
