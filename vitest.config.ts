@@ -17,6 +17,20 @@ export default defineConfig({
           hookTimeout: 120_000,
         },
       },
+      // The real-world tier (test/real/**): only when `npm run test:real` runs it, inside its network namespace.
+      ...(process.env['LAB_REAL'] === '1'
+        ? [
+            {
+              test: {
+                name: 'real',
+                include: ['test/real/**/*.test.ts'],
+                testTimeout: 900_000,
+                hookTimeout: 900_000,
+                fileParallelism: false,
+              },
+            },
+          ]
+        : []),
     ],
   },
 });
