@@ -8,7 +8,8 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { stringify as stringifyYaml } from 'yaml';
-import { CALICO_IMAGES, sha256 } from '../sim/downloads.js';
+import { RELEASES, pinnedImages } from '../sim/calico/releases.js';
+import { sha256 } from '../sim/downloads.js';
 
 export interface RealDownloads {
   url: string;
@@ -22,6 +23,9 @@ export function referenceManifestsDir(repoRoot: string, version: string): string
 }
 
 export async function startRealDownloads(opts: { dir: string; manifestsDir: string; version: string; calicoctl: string }): Promise<RealDownloads> {
+  // The images the selected release's operator deploys (facts the simulated world also uses).
+  const release = RELEASES[opts.version];
+  if (!release) throw new Error(`real world: no release facts for Calico ${opts.version} (src/sim/calico/releases.ts)`);
   const artifacts = new Map<string, Buffer>();
   for (const f of ['operator-crds.yaml', 'tigera-operator.yaml']) {
     const p = join(opts.manifestsDir, f);
@@ -56,7 +60,7 @@ export async function startRealDownloads(opts: { dir: string; manifestsDir: stri
           'tigera-operator.yaml': entry(`/calico/${opts.version}/manifests/tigera-operator.yaml`),
         },
         calicoctl: { 'linux-amd64': entry(`/calico/${opts.version}/calicoctl-linux-amd64`) },
-        images: CALICO_IMAGES,
+        ...pinnedImages(release),
       },
     },
   };

@@ -130,11 +130,19 @@ export async function startRealWorld(options: RealWorldOptions): Promise<RealWor
       port: apiPort,
       kubeconfig: () => clusters.kubeconfig() ?? '',
       setMode: () => undefined,
+      // the real API server's RBAC decides admin rights (the sim's admin-rights-late fault is not modelled here)
+      setAdminRights: () => undefined,
+      onNextReady: () => undefined,
       requestCount: () => 0,
       resetRequestCount: () => undefined,
       close: async () => undefined,
     };
-    const runtime: SimRuntime = { ctx, host, clusters, dispatcher, binDir, api, spentFaults: new Set() };
+    // The world's own HOME and root's (the fake sudo sets it): kind writes <HOME>/.kube/config, never the real user's.
+    const homeDir = join(dir, 'home');
+    const rootHome = join(dir, 'root');
+    mkdirSync(homeDir, { recursive: true });
+    mkdirSync(rootHome, { recursive: true });
+    const runtime: SimRuntime = { ctx, host, clusters, dispatcher, binDir, rootHome, api, spentFaults: new Set() };
     dispatcher.registerTool('containerlab', containerlab(runtime));
     dispatcher.registerTool('clab', containerlab(runtime));
     dispatcher.registerTool('kind', kind(runtime));
@@ -153,6 +161,7 @@ export async function startRealWorld(options: RealWorldOptions): Promise<RealWor
       PATH: `${binDir}:${process.env['PATH'] ?? '/usr/bin:/bin'}`,
       LAB_PINS: downloads.pinsFile,
       XDG_CACHE_HOME: join(dir, 'cache'),
+      HOME: homeDir,
       LAB_SIM_URL: dispatcher.url,
       LAB_SIM_NODE: process.execPath,
       LAB_SIM_CLIENT: clientPath,
