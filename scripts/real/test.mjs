@@ -11,7 +11,7 @@
  * Needs root (ip netns). Exit code: vitest's (0 pass, 1 fail), 2 usage, 3 prerequisites, 130 Ctrl-C.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -47,6 +47,10 @@ const tmp = mkdtempSync(join(tmpdir(), 'lab-real-run-'));
 const stamp = new Date().toISOString().replace(/[:.]/g, '-');
 const artifacts = join(root, 'test', 'real', 'artifacts', stamp);
 mkdirSync(artifacts, { recursive: true });
+// A real Calico component (not yet traced) creates an empty /var/lib/calico on the host: remove it
+// afterwards when the run made it, so the run leaves no file behind.
+const hostCalicoDir = '/var/lib/calico';
+const hostCalicoDirBefore = existsSync(hostCalicoDir);
 createNetns(ns);
 step(`network namespace ${ns} created (lo only; unreachable routes for the lab's ranges)`);
 
@@ -59,6 +63,14 @@ const cleanup = () => {
   deleteNetns(ns);
   rmSync(tmp, { recursive: true, force: true });
   step(`network namespace ${ns} and ${tmp} removed`);
+  if (!hostCalicoDirBefore && existsSync(hostCalicoDir)) {
+    try {
+      rmdirSync(hostCalicoDir); // only when empty: anything in it is reported, not deleted
+      step(`${hostCalicoDir} (made by a real Calico component during the run, empty) removed`);
+    } catch (error) {
+      step(`${hostCalicoDir} was made during the run and is not empty (${error.code ?? error}): left in place`);
+    }
+  }
 };
 const onSignal = (sig) => {
   interrupted = true;

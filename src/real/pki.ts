@@ -8,6 +8,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { kindKubeconfig } from '../sim/apiserver/kubeconfig.js';
 
 export interface RealPki {
   dir: string;
@@ -62,32 +63,11 @@ export function generateRealPki(dir: string, serviceIp: string): RealPki {
 
 const b64 = (file: string): string => readFileSync(file).toString('base64');
 
-/** A kubeconfig with a client certificate (kind's shape: `kind-<cluster>` names, sorted keys). */
+/** A kubeconfig with a client certificate, in the shape `kind get kubeconfig` prints (the simulated world's writer). */
 export function certKubeconfig(clusterName: string, server: string, pki: RealPki, who: 'admin' | 'world'): string {
-  const name = `kind-${clusterName}`;
   const [cert, key] = who === 'admin' ? [pki.adminCert, pki.adminKey] : [pki.worldCert, pki.worldKey];
-  return [
-    'apiVersion: v1',
-    'clusters:',
-    '- cluster:',
-    `    certificate-authority-data: ${b64(pki.caCert)}`,
-    `    server: ${server}`,
-    `  name: ${name}`,
-    'contexts:',
-    '- context:',
-    `    cluster: ${name}`,
-    `    user: ${name}`,
-    `  name: ${name}`,
-    `current-context: ${name}`,
-    'kind: Config',
-    'preferences: {}',
-    'users:',
-    `- name: ${name}`,
-    '  user:',
-    `    client-certificate-data: ${b64(cert)}`,
-    `    client-key-data: ${b64(key)}`,
-    '',
-  ].join('\n');
+  const pem = (file: string): string => readFileSync(file, 'utf8');
+  return kindKubeconfig({ clusterName, server, caPem: pem(pki.caCert), clientCertPem: pem(cert), clientKeyPem: pem(key) });
 }
 
 /** A kubeconfig with a bearer token (a pod's service account, as in-cluster config would use it). */
