@@ -41,6 +41,7 @@ import {
 } from './parse.js';
 import { captureInputs } from './captures.js';
 import { readCapture } from './readers/index.js';
+import { tryJson } from './readers/registry.js';
 import type { KubeItem } from './types.js';
 
 export const SNAPSHOT_FORMAT = 'lab-verify-snapshot';
@@ -137,16 +138,6 @@ async function readText(file: string): Promise<string> {
     return await readFile(file, 'utf8');
   } catch (error) {
     throw new InputError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-  }
-}
-
-function tryJson(text: string): unknown {
-  const t = text.trim();
-  if (!t.startsWith('{') && !t.startsWith('[')) return undefined;
-  try {
-    return JSON.parse(t) as unknown;
-  } catch {
-    return undefined;
   }
 }
 

@@ -42,7 +42,8 @@ export interface Reader<K extends ReaderId = ReaderId> {
 
 export type AnyReader = { [K in ReaderId]: Reader<K> }[ReaderId];
 
-function tryJson(text: string): unknown {
+/** The JSON value of `text`, or undefined when it is not a JSON object or array. */
+export function tryJson(text: string): unknown {
   const t = text.trim();
   if (!t.startsWith('{') && !t.startsWith('[')) return undefined;
   try {
