@@ -3,23 +3,14 @@
  * kubectl against the simulated API server, the simulated calicoctl and containerlab), paste them
  * into one terminal-like file with prompts, and read it back with src/calico/readers.
  */
-import { execFileSync } from 'node:child_process';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ipamShowToIpamShow, readCapture, type CapturePart, type ReaderId, type ReadValues } from '../../src/calico/readers/index.js';
+import { hasKubectl, recordSession } from '../helpers/transcript.js';
 import { startTestWorld, type TestWorld } from '../helpers/world.js';
 
 const NODES = ['calico-ipam-control-plane', 'calico-ipam-worker', 'calico-ipam-worker2'];
 const BLOCKS: Record<string, string> = { 'calico-ipam-control-plane': '192.168.18.64/26', 'calico-ipam-worker': '192.168.131.128/26', 'calico-ipam-worker2': '192.168.112.128/26' };
 
-function hasKubectl(): boolean {
-  try {
-    execFileSync('kubectl', ['version', '--client'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 const kubectlMissing = !hasKubectl();
 if (kubectlMissing) console.warn('SKIPPED: readers-transcript needs a kubectl on PATH (real kubectl against the simulated API server)');
 
@@ -36,9 +27,7 @@ describe.skipIf(kubectlMissing)('a transcript of the simulated lab, read back', 
     t = await startTestWorld();
     const d = await t.runLab(['deploy', '--topology', t.topology]);
     expect(d.exitCode, d.stderr).toBe(0);
-    // the learner's shell: the simulated containerlab refuses to run without CLAB_VERSION_CHECK=disable
-    const env = { KUBECONFIG: join(t.labDir, 'topology', 'calico-ipam.kubeconfig'), DATASTORE_TYPE: 'kubernetes', CLAB_VERSION_CHECK: 'disable' };
-    const session: [string, string[]][] = [
+    transcript = await recordSession(t, [
       ['containerlab', ['inspect', '-t', 'topology/calico-ipam.clab.yaml']],
       ['kubectl', ['get', 'tigerastatus']],
       ['kubectl', ['get', 'nodes', '-o', 'wide']],
@@ -48,15 +37,7 @@ describe.skipIf(kubectlMissing)('a transcript of the simulated lab, read back', 
       ['calicoctl', ['ipam', 'show']],
       ['calicoctl', ['ipam', 'show', '--show-blocks']],
       ['calicoctl', ['ipam', 'check']],
-    ];
-    for (const [file, args] of session) {
-      const r = await t.run(file, args, { env });
-      expect(r.exitCode, `${file} ${args.join(' ')}: ${r.stderr}`).toBe(0);
-      const shown = args.map((a) => (a.startsWith('-o=jsonpath') ? `'${a}'` : a)).join(' ');
-      // A terminal shows stderr (containerlab's INFO line) with stdout.
-      transcript += `user@host:~/lab$ ${file} ${shown}\n${r.stderr}${r.stdout}${r.stdout.endsWith('\n') ? '' : '\n'}`;
-    }
-    transcript += 'user@host:~/lab$ \n';
+    ]);
   }, 240_000);
   afterAll(async () => {
     await t?.close();

@@ -3,21 +3,13 @@
  * kubectl against the simulated API server, the simulated calicoctl and containerlab): the healthy lab
  * verifies offline with exit 0 from the human forms alone; a duplicate pod IP fails from the pods table.
  */
-import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { FaultId } from '../../src/sim/context.js';
+import { hasKubectl, recordSession } from '../helpers/transcript.js';
 import { startTestWorld, type TestWorld } from '../helpers/world.js';
 
-function hasKubectl(): boolean {
-  try {
-    execFileSync('kubectl', ['version', '--client'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 const kubectlMissing = !hasKubectl();
 if (kubectlMissing) console.warn('SKIPPED: verify-transcript needs a kubectl on PATH (real kubectl against the simulated API server)');
 
@@ -27,10 +19,8 @@ interface Doc {
   ignored?: { source: string; reason: string }[];
 }
 
-async function transcriptOf(t: TestWorld): Promise<string> {
-  // the learner's shell: the simulated containerlab refuses to run without CLAB_VERSION_CHECK=disable
-  const env = { KUBECONFIG: join(t.labDir, 'topology', 'calico-ipam.kubeconfig'), DATASTORE_TYPE: 'kubernetes', CLAB_VERSION_CHECK: 'disable' };
-  const session: [string, string[]][] = [
+function transcriptOf(t: TestWorld): Promise<string> {
+  return recordSession(t, [
     ['containerlab', ['inspect', '-t', 'topology/calico-ipam.clab.yaml']],
     ['kubectl', ['get', 'tigerastatus']],
     ['kubectl', ['get', 'nodes', '-o', 'wide']],
@@ -39,14 +29,7 @@ async function transcriptOf(t: TestWorld): Promise<string> {
     ['calicoctl', ['ipam', 'show']],
     ['calicoctl', ['ipam', 'show', '--show-blocks']],
     ['calicoctl', ['ipam', 'check']],
-  ];
-  let text = '';
-  for (const [file, args] of session) {
-    const r = await t.run(file, args, { env });
-    expect(r.exitCode, `${file} ${args.join(' ')}: ${r.stderr}`).toBe(0);
-    text += `user@host:~/lab$ ${file} ${args.join(' ')}\n${r.stderr}${r.stdout}${r.stdout.endsWith('\n') ? '' : '\n'}`;
-  }
-  return `${text}user@host:~/lab$ \n`;
+  ]);
 }
 
 describe.skipIf(kubectlMissing)('lab verify --snapshot on a transcript of the simulated lab', () => {
