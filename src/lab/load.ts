@@ -85,6 +85,8 @@ export async function loadLab(options: LoadLabOptions): Promise<Lab> {
   const release = selectRelease(pins, options.calicoVersion);
   const tag = /:(v\d+\.\d+\.\d+)(?:@|$)/.exec(topo.image)?.[1];
   return {
+    lesson: { id: basename(dir), title: topo.name, summary: '', notes: [], file: undefined },
+    workloads: { manifests: [], waitFor: [], images: [] },
     dir,
     topologyFile,
     name: topo.name,

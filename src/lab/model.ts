@@ -57,7 +57,38 @@ export interface Pins {
   versions: Record<string, CalicoRelease>;
 }
 
+/** What the lab's files cannot say themselves: from the lesson file (`lesson.yaml`), or derived from a series-style folder. */
+export interface Lesson {
+  /** `01-calico-ipam`; for a folder without a lesson file, the folder's name. */
+  id: string;
+  title: string;
+  summary: string;
+  /** Where lab differs from the series' own README, and why. */
+  notes: string[];
+  /** The lesson file, or undefined when everything was derived from the folder. */
+  file: string | undefined;
+}
+
+/** What "ready" means for a workload lab applies after Calico. */
+export interface WorkloadWait {
+  kind: 'Deployment' | 'DaemonSet' | 'StatefulSet' | 'Pod';
+  namespace: string;
+  name: string;
+}
+
+/** The lesson's own objects (the series' `tools/*.yaml`), applied once Calico is Available. */
+export interface Workloads {
+  /** In apply order (file-name order, then document order); Namespaces are applied first. */
+  manifests: ManifestDocument[];
+  /** What must be ready before deploy is done (default: every Deployment/DaemonSet/StatefulSet/Pod among the manifests). */
+  waitFor: WorkloadWait[];
+  /** Every image the workloads run, pinned (by digest where known), for `lab images` and `--preload`. */
+  images: string[];
+}
+
 export interface Lab {
+  lesson: Lesson;
+  workloads: Workloads;
   /** Directory that holds the topology file; containerlab's lab dir `clab-<name>` and the kubeconfig go here. */
   dir: string;
   topologyFile: string;

@@ -4,6 +4,8 @@ import type { Lab } from '../../../src/lab/model.js';
 export function testLab(overrides: Partial<Lab> = {}): Lab {
   const dir = '/home/user/calico-ipam';
   return {
+    lesson: { id: '01-calico-ipam', title: 'Calico IP Address Management (IPAM)', summary: '', notes: [], file: undefined },
+    workloads: { manifests: [], waitFor: [], images: [] },
     dir,
     topologyFile: `${dir}/calico-ipam.clab.yaml`,
     name: 'calico-ipam',
