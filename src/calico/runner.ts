@@ -10,21 +10,22 @@ import { checkInputs, ruleRan } from './checks/common.js';
 import { completeInputs, derivationSources } from './derive.js';
 import type { Input, InputName, VerifyInputs } from './inputs.js';
 import type { VerifyLab } from './lab.js';
-import { CHECK_IDS, type CheckId, type CheckResult, type CheckStatus, type RuleResult } from './types.js';
+import { type CheckId, type CheckResult, type CheckStatus, type RuleResult } from './types.js';
 
-/** The checks named by `--check` (in report order), or all. Unknown id → UsageError listing the ids. */
-export function selectChecks(ids: readonly string[] | undefined): Check[] {
-  if (ids === undefined || ids.length === 0) return [...CHECKS];
+/** The checks named by `--check` (in report order), or all `available` (default: the built-in ones). Unknown id → UsageError listing the ids. */
+export function selectChecks(ids: readonly string[] | undefined, available: readonly Check[] = CHECKS): Check[] {
+  if (ids === undefined || ids.length === 0) return [...available];
+  const known = available.map((c) => c.id);
   const wanted = new Set<string>();
   for (const raw of ids) {
     for (const id of raw.split(',').map((s) => s.trim()).filter(Boolean)) {
-      if (!(CHECK_IDS as readonly string[]).includes(id)) {
-        throw new UsageError(`--check: unknown check '${id}'`, { hint: `use one of: ${CHECK_IDS.join(', ')}` });
+      if (!known.includes(id)) {
+        throw new UsageError(`--check: unknown check '${id}'`, { hint: `use one of: ${known.join(', ')}` });
       }
       wanted.add(id);
     }
   }
-  return CHECKS.filter((c) => wanted.has(c.id));
+  return available.filter((c) => wanted.has(c.id));
 }
 
 export function runChecks(checks: readonly Check[], lab: VerifyLab, inputs: VerifyInputs): CheckResult[] {

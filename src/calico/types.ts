@@ -255,4 +255,7 @@ export const CHECK_IDS = [
   'cidr-hygiene',
   'ipam-check',
 ] as const;
-export type CheckId = (typeof CHECK_IDS)[number];
+/** The ten built-in checks' ids (lesson 01's exercises and the IPAM invariants, every lesson runs them). */
+export type BuiltinCheckId = (typeof CHECK_IDS)[number];
+/** A built-in check's id, or a lesson exercise's (declared in its lesson file). */
+export type CheckId = BuiltinCheckId | (string & {});
