@@ -28,13 +28,13 @@ describe('bad input', () => {
   });
 
   it('Installation pool CIDR different from the kind podSubnet: exit 2, nothing created', async () => {
-    const file = join(t.labDir, 'manifests', 'calico-custom-resources.yaml');
+    const file = join(t.labDir, 'topology', '01-calico-ipam', 'calico-cni-config', 'custom-resources.yaml');
     const original = readFileSync(file, 'utf8');
     writeFileSync(file, original.replace('192.168.0.0/16', '10.244.0.0/16'));
     try {
       const r = await t.runLab(['deploy', '--topology', t.topology]);
       expect(r.exitCode, r.stderr).toBe(2);
-      expect(r.stderr).toMatch(/calico-custom-resources\.yaml:\d+/);
+      expect(r.stderr).toMatch(/custom-resources\.yaml:\d+/);
       expect(mutating()).toEqual([]);
     } finally {
       writeFileSync(file, original);

@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 
 const root = new URL('../../../', import.meta.url).pathname;
-const topologyFile = path.join(root, 'topology', 'calico-ipam.clab.yaml');
+const topologyFile = path.join(root, 'topology', '01-calico-ipam', 'calico-ipam.clab.yaml');
 const topologyText = readFileSync(topologyFile, 'utf8');
 
 function hasJsonschema(): boolean {
