@@ -230,6 +230,25 @@ describe('a bad lesson file names lesson.yaml:line and the fix', () => {
   });
 });
 
+test('the README\'s worked example ("How to add a lesson") loads as written there', async () => {
+  const readme = await readFile(join(root, 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('## How to add a lesson'));
+  const lessonYaml = /```yaml\n([\s\S]*?)```/.exec(section)?.[1];
+  expect(lessonYaml).toBeDefined();
+  const d = join(dir, 'topology', '06-my-lesson');
+  await mkdir(join(d, 'tools'), { recursive: true });
+  await cp(join(lesson('02-pod-network'), 'calico-cni-config'), join(d, 'calico-cni-config'), { recursive: true });
+  await writeFile(join(d, 'my-lesson.clab.yaml'), (await readFile(join(lesson('02-pod-network'), 'pod-network.clab.yaml'), 'utf8')).replaceAll('pod-network', 'my-lesson'));
+  await cp(join(lesson('02-pod-network'), 'pod-network-no-cni.yaml'), join(d, 'my-lesson-no-cni.yaml'));
+  await cp(join(lesson('04-k8s-services'), 'tools', 'nginx-deployment.yaml'), join(d, 'tools', 'nginx.yaml'));
+  await writeFile(join(d, 'lesson.yaml'), lessonYaml!);
+  const lab = await load(d);
+  expect(lab.lesson).toMatchObject({ id: '06-my-lesson', title: 'My lesson', exercises: [] });
+  expect(lab.workloads.waitFor).toEqual([{ kind: 'Deployment', name: 'nginx-deployment', namespace: 'default' }]);
+  expect(lab.workloads.images).toEqual(['nginx:1.28.0']);
+  expect(listLessonFolders(join(dir, 'topology')).map((l) => l.id)).toContain('06-my-lesson');
+});
+
 describe('a series-style folder without a lesson file', () => {
   /** The series' layout, from our own lesson 03: <name>.clab.yaml, kind config, calico-cni-config/, tools/, a deploy.sh lab never reads. */
   async function seriesFolder(): Promise<string> {
