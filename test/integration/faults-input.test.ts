@@ -19,7 +19,7 @@ describe('bad input', () => {
     t.world.invocations.filter((i) => (i.tool === 'containerlab' && ['deploy', 'destroy'].includes(i.argv[0] ?? '')) || (i.tool === 'kind' && i.argv[0] === 'delete')).map((i) => `${i.tool} ${i.argv.join(' ')}`);
 
   it('malformed YAML in the topology: exit 2 naming file:line', async () => {
-    const bad = join(t.labDir, 'topology', 'broken.clab.yaml');
+    const bad = join(t.labDir, 'topology', '01-calico-ipam', 'broken.clab.yaml');
     writeFileSync(bad, 'name: calico-ipam\ntopology:\n  nodes:\n    calico-ipam: [unclosed\n');
     const r = await t.runLab(['deploy', '--topology', bad]);
     expect(r.exitCode, r.stderr).toBe(2);
