@@ -82,7 +82,12 @@ export function onlyTopologyIn(dir: string, flag: string): string {
   const found = topologiesIn(dir);
   if (found.length === 1) return join(dir, found[0]!);
   if (found.length === 0) {
-    throw new InputError(`${flag}: the folder ${dir} holds no *.clab.yaml topology`, { hint: 'point --topology at a lesson folder (with its <name>.clab.yaml) or at the topology file itself' });
+    const lessons = listLessonFolders(dir).map((l) => basename(l.dir));
+    throw new InputError(`${flag}: the folder ${dir} holds no *.clab.yaml topology`, {
+      hint: lessons.length > 0
+        ? `it holds lesson folders (${lessons.join(', ')}): pass one of them, e.g. --topology ${join(dir, lessons[0]!)}`
+        : 'point --topology at a lesson folder (with its <name>.clab.yaml) or at the topology file itself',
+    });
   }
   throw new InputError(`${flag}: the folder ${dir} holds ${found.length} topologies: ${found.join(', ')}`, {
     hint: `pass one of them: --topology ${join(dir, found[0]!)}, or name it in ${LESSON_FILE_NAME} (\`topology: ${found[0]!}\`)`,

@@ -139,6 +139,12 @@ describe('--lesson and --topology', () => {
     expect(e.message).toBe(`--topology: the folder ${empty} holds no *.clab.yaml topology`);
   });
 
+  test('the folder of the lessons themselves points at its lesson folders', async () => {
+    const e = await failure(load(join(dir, 'topology')), InputError);
+    expect(e.message).toBe(`--topology: the folder ${join(dir, 'topology')} holds no *.clab.yaml topology`);
+    expect(e.hint).toBe(`it holds lesson folders (01-calico-ipam, 02-pod-network, 03-pod-routing, 04-k8s-services, 05-k8s-dns): pass one of them, e.g. --topology ${lesson('01-calico-ipam')}`);
+  });
+
   test('a folder with two topologies and no lesson file names both', async () => {
     const d = lesson('02-pod-network');
     await rm(join(d, 'lesson.yaml'));
