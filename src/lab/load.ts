@@ -85,12 +85,9 @@ async function lessonAndTopology(dir: string, given: string | undefined, problem
   const file = join(dir, LESSON_FILE_NAME);
   const lesson = existsSync(file) ? checkLessonFile(await readSingleYaml(file, 'lesson file'), problems) : undefined;
   if (existsSync(file) && !lesson) fail(problems.list);
-  if (lesson?.topology !== undefined) {
+  // A topology file given by path wins over the lesson file's `topology:` (the rest of the lesson file still applies).
+  if (lesson?.topology !== undefined && given === undefined) {
     const named = join(dir, lesson.topology);
-    if (given !== undefined && resolve(given) !== named) {
-      problems.add(lesson.doc, ['topology'], `the lesson file names topology ${lesson.topology}, but --topology is ${given}`, `pass --topology ${dir} (the folder), or fix \`topology:\` in ${file}`);
-      fail(problems.list);
-    }
     if (!existsSync(named)) {
       problems.add(lesson.doc, ['topology'], `topology ${lesson.topology} does not exist (looked for ${named})`, `name one of the folder's *.clab.yaml files`);
       fail(problems.list);

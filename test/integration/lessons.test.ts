@@ -74,6 +74,20 @@ describe('lab lessons', () => {
   });
 });
 
+describe('lab demo --lesson', () => {
+  it('deploys, verifies (every check passes) and destroys lesson 05 in the simulated world', async () => {
+    const r = spawnSync(process.execPath, [cliPath, 'demo', '--lesson', '05', '--time-scale', '0.01'], {
+      cwd: tmpdir(), encoding: 'utf8', env: { PATH: process.env['PATH'] ?? '', NO_COLOR: '1', CI: 'true', HOME: process.env['HOME'] ?? tmpdir() }, timeout: 110_000,
+    });
+    const out = `${r.stdout}\n${r.stderr}`;
+    expect(r.status, out.slice(-3000)).toBe(0);
+    expect(out).toMatch(/\$ lab deploy --topology \S+\/topology\/05-k8s-dns\n/);
+    expect(out).toContain('k8s-dns-worker2');
+    expect(out).toMatch(/10 passed, 0 warnings, 0 failed/);
+    expect(out).toContain('lab k8s-dns removed');
+  }, 120_000);
+});
+
 describe('the npm package', () => {
   const tmp = mkdtempSync(join(tmpdir(), 'lab-pack-'));
   afterAll(() => rmSync(tmp, { recursive: true, force: true }));

@@ -154,12 +154,15 @@ describe('--lesson and --topology', () => {
     expect(e.hint).toContain('topology: other.clab.yaml');
   });
 
-  test('with two topologies, the lesson file\'s `topology:` picks one', async () => {
+  test('with two topologies, the lesson file\'s `topology:` picks one; a file given by path wins', async () => {
     const d = lesson('02-pod-network');
     await cp(join(d, 'pod-network.clab.yaml'), join(d, 'other.clab.yaml'));
     await expect(load(d)).resolves.toMatchObject({ topologyFile: join(d, 'pod-network.clab.yaml') });
-    const e = await failure(load(join(d, 'other.clab.yaml')), InputError);
-    expect(e.message).toMatch(/lesson\.yaml:\d+: the lesson file names topology pod-network\.clab\.yaml, but --topology is /);
+    // a file given by path wins; the lesson file still gives the workloads
+    await edit(join(d, 'other.clab.yaml'), /^name: pod-network$/m, 'name: other');
+    const other = await load(join(d, 'other.clab.yaml'));
+    expect(other).toMatchObject({ topologyFile: join(d, 'other.clab.yaml'), name: 'other', lesson: { id: '02-pod-network' } });
+    expect(other.workloads.waitFor).toEqual([{ kind: 'Pod', namespace: 'default', name: 'multitool' }]);
   });
 });
 
