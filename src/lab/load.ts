@@ -39,7 +39,7 @@ export const CUSTOM_RESOURCES_FILE = join('calico-cni-config', 'custom-resources
 
 /** The topology of the default lab (the first shipped lesson). */
 export function defaultTopologyFile(): string {
-  return locate({ cwd: '/', env: {} }).topologyFile ?? onlyTopologyIn(defaultLesson().dir, 'the default lesson');
+  return onlyTopologyIn(defaultLesson().dir, 'the default lesson');
 }
 
 /** Old layouts: `<topology dir>/manifests/`, else `manifests/` beside the topology dir. */
@@ -115,7 +115,7 @@ export async function loadLab(options: LoadLabOptions): Promise<Lab> {
   const kindDoc = await readSingleYaml(kindConfigFile, 'kind config');
   const kind = checkKindConfig(kindDoc, topo.node, problems);
 
-  const crs = await readCustomResources(dir, problems);
+  const crs = await readCustomResources(topologyFile, problems);
   const installations = crs.resources.filter((d) => isRecord(d.doc.value) && d.doc.value['kind'] === 'Installation');
   let pool;
   if (installations.length === 0) {
@@ -168,15 +168,15 @@ function checkLessonCalico(lesson: LessonFile | undefined, pins: Pins, problems:
  * The Calico custom resources: `calico-cni-config/custom-resources.yaml` of the lab folder (the
  * series' layout), else every YAML file except the pins file in the old `manifests/` layouts.
  */
-async function readCustomResources(dir: string, problems: Problems): Promise<{ where: string; resources: LoadedManifest[] }> {
-  const seriesFile = join(dir, CUSTOM_RESOURCES_FILE);
+async function readCustomResources(topologyFile: string, problems: Problems): Promise<{ where: string; resources: LoadedManifest[] }> {
+  const seriesFile = join(dirname(topologyFile), CUSTOM_RESOURCES_FILE);
   let files: string[];
   let where: string;
   if (existsSync(seriesFile)) {
     files = [seriesFile];
     where = seriesFile;
   } else {
-    where = manifestsDirFor(join(dir, 'x'));
+    where = manifestsDirFor(topologyFile);
     try {
       files = (await readdir(where)).filter((n) => /\.ya?ml$/.test(n) && n !== PINS_FILE_NAME).sort().map((n) => join(where, n));
     } catch {
