@@ -20,6 +20,7 @@ const loaders: Record<CommandName, () => Promise<CommandModule<never>>> = {
   doctor: () => import('./commands/doctor.js'),
   collect: () => import('./commands/collect.js'),
   images: () => import('./commands/images.js'),
+  lessons: () => import('./commands/lessons.js'),
   demo: () => import('./commands/demo.js'),
 };
 

@@ -16,7 +16,8 @@ export interface OptionSpec {
 }
 
 const common = {
-  topology: { type: 'string', short: 't', value: 'file', description: 'containerlab topology of the lab (default: the lesson shipped with lab)' },
+  topology: { type: 'string', short: 't', value: 'file|dir', description: 'containerlab topology of the lab, or a lesson folder holding exactly one (default: the first lesson shipped with lab)' },
+  lesson: { type: 'string', short: 'l', value: 'id', description: 'a lesson shipped with lab, by id or prefix (`--lesson 02`); see `lab lessons`; not with --topology' },
   json: { type: 'boolean', description: 'print one JSON document on stdout; logs go to stderr' },
   verbose: { type: 'boolean', short: 'v', description: 'show every external command and its output, and stacks on errors' },
   help: { type: 'boolean', short: 'h', description: 'show help for this command' },
@@ -105,6 +106,15 @@ export const commands = {
       ...common, ...calico,
       save: { type: 'string', value: 'file', description: 'pull the images and save them into one archive' },
       load: { type: 'string', value: 'file', description: 'load images from an archive written by --save' },
+    },
+  },
+  lessons: {
+    summary: 'List the lessons shipped with lab: id, title, nodes, Calico version, workloads, exercises',
+    options: {
+      json: common.json,
+      verbose: common.verbose,
+      help: common.help,
+      pins: calico.pins,
     },
   },
   demo: {

@@ -9,7 +9,7 @@ import type { CommandContext } from './context.js';
 
 export async function run(ctx: CommandContext<'collect'>): Promise<number> {
   const o = ctx.options;
-  const lab = await loadLab({ topology: o.topology, cwd: ctx.cwd, env: ctx.env });
+  const lab = await loadLab({ topology: o.topology, lesson: o.lesson, cwd: ctx.cwd, env: ctx.env });
   const result = await collectBundleDetailed(lab, {
     ...(o.output !== undefined ? { output: o.output } : {}),
     cwd: ctx.cwd,

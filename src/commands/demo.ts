@@ -5,9 +5,11 @@
  */
 import { spawn } from 'node:child_process';
 import { cpSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UsageError } from '../errors.js';
+import { defaultLesson, findLesson, onlyTopologyIn, resolveTopologyArg } from '../lab/catalog.js';
+import { loadLab } from '../lab/load.js';
 import type { CommandContext } from './context.js';
 
 const cliPath = fileURLToPath(new URL('../cli.js', import.meta.url));
@@ -44,6 +46,12 @@ function runChild(file: string, args: string[], env: NodeJS.ProcessEnv, cwd: str
   });
 }
 
+/** `--topology <file or folder>` → the topology file (a folder must hold exactly one). */
+function resolveTopologyFile(path: string, cwd: string): string {
+  const r = resolveTopologyArg(path, cwd);
+  return r.file ?? onlyTopologyIn(r.dir, '--topology');
+}
+
 export async function run(ctx: CommandContext<'demo'>): Promise<number> {
   const { options, positionals, log } = ctx;
   const [mode, ...rest] = positionals;
@@ -62,11 +70,17 @@ export async function run(ctx: CommandContext<'demo'>): Promise<number> {
     throw error;
   }
 
+  if (options.topology !== undefined && options.lesson !== undefined) {
+    throw new UsageError('--lesson and --topology cannot be used together', { hint: 'pick a shipped lesson with --lesson <id>, or your own lab with --topology <file or folder>' });
+  }
+  // The shipped lesson to run (default: the first); the world pre-creates its cluster for fault leftover-cluster.
+  const shipped = options.topology === undefined ? (options.lesson === undefined ? defaultLesson() : findLesson(options.lesson)) : undefined;
+  const worldTopology = shipped ? (await loadLab({ topology: shipped.dir, cwd: ctx.cwd, env: ctx.env })).topologyFile : resolveTopologyFile(options.topology!, ctx.cwd);
   const { startWorld } = await import('../sim/world.js');
   const world = await startWorld({
     ...(timeScale === undefined ? {} : { timeScale }),
     faults,
-    ...(options.topology === undefined ? {} : { topology: options.topology }),
+    topology: worldTopology,
   });
   const env: NodeJS.ProcessEnv = { ...world.env };
   try {
@@ -84,13 +98,13 @@ export async function run(ctx: CommandContext<'demo'>): Promise<number> {
     if (faults.length > 0) log.info(log.style('yellow', `┃ injected faults: ${faults.join(', ')}`));
     // Without --topology the demo runs a copy of the shipped lesson inside the world's temp dir, so the
     // lab directory and kubeconfig it creates go away with the world (the package dir may be read-only).
-    let topology = options.topology;
-    if (topology === undefined) {
+    let topology = options.topology ?? worldTopology;
+    if (shipped !== undefined) {
       const labDir = join(world.dir, 'lab');
       mkdirSync(labDir, { recursive: true });
       cpSync(join(packageRoot, 'topology'), join(labDir, 'topology'), { recursive: true });
       cpSync(join(packageRoot, 'manifests'), join(labDir, 'manifests'), { recursive: true });
-      topology = join(labDir, 'topology', 'calico-ipam.clab.yaml');
+      topology = join(labDir, 'topology', basename(shipped.dir));
     }
     const common = ['--topology', topology, ...(options.verbose ? ['--verbose'] : [])];
     const steps: string[][] = [

@@ -11,7 +11,7 @@ export async function run(ctx: CommandContext<'deploy'>): Promise<number> {
   const o = ctx.options;
   const timeoutMs = o.timeout !== undefined ? parseDuration(o.timeout) : DEFAULT_TIMEOUT_MS;
   const t0 = performance.now();
-  const lab = await loadLab({ topology: o.topology, pins: o.pins, calicoVersion: o['calico-version'], cwd: ctx.cwd, env: ctx.env });
+  const lab = await loadLab({ topology: o.topology, lesson: o.lesson, pins: o.pins, calicoVersion: o['calico-version'], cwd: ctx.cwd, env: ctx.env });
   const validateMs = Math.round(performance.now() - t0);
   if (!o.json) ctx.log.info(`lab ${lab.name}: ${lab.nodes.length} nodes (${lab.nodeImage}), Calico ${lab.calico.version}, from ${lab.topologyFile}`);
   const summary = await deployLab(lab, {

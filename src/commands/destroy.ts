@@ -8,7 +8,7 @@ import type { CommandContext } from './context.js';
 export async function run(ctx: CommandContext<'destroy'>): Promise<number> {
   const o = ctx.options;
   const timeoutMs = o.timeout !== undefined ? parseDuration(o.timeout) : STEP_TIMEOUT_MS.destroy;
-  const lab = await loadLab({ topology: o.topology, cwd: ctx.cwd, env: ctx.env });
+  const lab = await loadLab({ topology: o.topology, lesson: o.lesson, cwd: ctx.cwd, env: ctx.env });
   const json = o.json === true;
   const result = await destroyLab(lab, {
     signal: ctx.signal,

@@ -10,7 +10,7 @@ import type { CommandContext } from './context.js';
 
 export async function run(ctx: CommandContext<'doctor'>): Promise<number> {
   const o = ctx.options;
-  const lab = await loadLab({ topology: o.topology, pins: o.pins, calicoVersion: o['calico-version'], cwd: ctx.cwd, env: ctx.env });
+  const lab = await loadLab({ topology: o.topology, lesson: o.lesson, pins: o.pins, calicoVersion: o['calico-version'], cwd: ctx.cwd, env: ctx.env });
   const results = await runDoctor(lab, {
     signal: ctx.signal,
     log: ctx.log,

@@ -19,7 +19,7 @@ export async function run(ctx: CommandContext<'images'>): Promise<number> {
     else ctx.log.info(`loaded the images in ${r.file}`);
     return 0;
   }
-  const lab = await loadLab({ topology: o.topology, pins: o.pins, calicoVersion: o['calico-version'], cwd: ctx.cwd, env: ctx.env });
+  const lab = await loadLab({ topology: o.topology, lesson: o.lesson, pins: o.pins, calicoVersion: o['calico-version'], cwd: ctx.cwd, env: ctx.env });
   const images = labImages(lab);
   if (o.save !== undefined) {
     const r = await saveImages(lab, o.save, { signal: ctx.signal, log: ctx.log, env: ctx.env, onProgress: (l) => ctx.log.info(l) });

@@ -19,7 +19,7 @@ import { DEFAULT_VERIFY_TIMEOUT_MS, missingInputs } from './verify.js';
 export async function run(ctx: CommandContext<'snapshot'>): Promise<number> {
   const o = ctx.options;
   const timeoutMs = o.timeout !== undefined ? parseDuration(o.timeout) : DEFAULT_VERIFY_TIMEOUT_MS;
-  const lab = await loadLab({ topology: o.topology, pins: o.pins, calicoVersion: o['calico-version'], cwd: ctx.cwd, env: ctx.env });
+  const lab = await loadLab({ topology: o.topology, lesson: o.lesson, pins: o.pins, calicoVersion: o['calico-version'], cwd: ctx.cwd, env: ctx.env });
   const file = resolve(ctx.cwd, o.output ?? `${lab.name}-snapshot.json`);
   const deadline = new AbortController();
   const timer = setTimeout(() => deadline.abort(new TimeoutError(`lab snapshot did not finish within ${Math.round(timeoutMs / 1000)} s`)), timeoutMs);

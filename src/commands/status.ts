@@ -8,7 +8,7 @@ import type { CommandContext } from './context.js';
 export async function run(ctx: CommandContext<'status'>): Promise<number> {
   const o = ctx.options;
   const probeMs = o.timeout !== undefined ? parseDuration(o.timeout) : STEP_TIMEOUT_MS.probe;
-  const lab = await loadLab({ topology: o.topology, cwd: ctx.cwd, env: ctx.env });
+  const lab = await loadLab({ topology: o.topology, lesson: o.lesson, cwd: ctx.cwd, env: ctx.env });
   const status = await labStatus(lab, { signal: ctx.signal, log: ctx.log, env: ctx.env, probeMs });
   if (o.json === true) ctx.stdout.write(`${JSON.stringify({ ok: status.state !== 'degraded', ...status }, null, 2)}\n`);
   else ctx.stdout.write(formatStatus(status));

@@ -101,7 +101,7 @@ export async function run(ctx: CommandContext<'verify'>): Promise<number> {
   if (o.snapshot !== undefined) {
     const path = resolve(ctx.cwd, o.snapshot);
     // The lab's files (--topology, else the lesson's) name the nodes a transcript prompt may be in.
-    const assumed = verifyLabOf(await loadLab({ topology: o.topology, pins: o.pins, calicoVersion: o['calico-version'], cwd: ctx.cwd, env: ctx.env }));
+    const assumed = verifyLabOf(await loadLab({ topology: o.topology, lesson: o.lesson, pins: o.pins, calicoVersion: o['calico-version'], cwd: ctx.cwd, env: ctx.env }));
     const loaded = await loadSnapshot(path, { nodeNames: assumed.nodes.map((n) => n.name) });
     lab = loaded.lab !== undefined && o.topology === undefined ? loaded.lab : assumed;
     inputs = loaded.inputs;
@@ -114,7 +114,7 @@ export async function run(ctx: CommandContext<'verify'>): Promise<number> {
     labNote = labMismatch(lab, inputs, loaded.lab !== undefined && o.topology === undefined);
     results = runChecks(checks, lab, inputs);
   } else {
-    const full = await loadLab({ topology: o.topology, pins: o.pins, calicoVersion: o['calico-version'], cwd: ctx.cwd, env: ctx.env });
+    const full = await loadLab({ topology: o.topology, lesson: o.lesson, pins: o.pins, calicoVersion: o['calico-version'], cwd: ctx.cwd, env: ctx.env });
     lab = verifyLabOf(full);
     source = 'live';
     const gathered = await gatherLive(ctx, full, timeoutMs, json, wanted, checks);

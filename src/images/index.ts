@@ -13,8 +13,8 @@ import type { ToolOptions } from '../tools/exec.js';
 
 export interface LabImage {
   image: string;
-  /** `node`: the kindest/node image containerlab/kind start the nodes from; `calico`: loaded into the nodes. */
-  role: 'node' | 'calico';
+  /** `node`: the kindest/node image containerlab/kind start the nodes from; `calico` and `workload` (the lesson's own): loaded into the nodes. */
+  role: 'node' | 'calico' | 'workload';
 }
 
 /**
@@ -29,10 +29,19 @@ export function calicoImages(lab: Pick<Lab, 'calico' | 'customResources'>): stri
   return [...new Set([...lab.calico.images, ...extra])];
 }
 
-/** Every image the lab needs, node image first, without duplicates. Pure. */
-export function labImages(lab: Pick<Lab, 'nodeImage' | 'calico' | 'customResources'>): LabImage[] {
+/** What a lab needs to list its images; `workloads` is absent for labs built before lessons had workloads. */
+export type ImageSource = Pick<Lab, 'nodeImage' | 'calico' | 'customResources'> & { workloads?: Pick<Lab['workloads'], 'images'> };
+
+/** The images the nodes run: Calico's, then the lesson's workloads', without duplicates (what `--preload` loads). Pure. */
+export function nodeImages(lab: Pick<ImageSource, 'calico' | 'customResources' | 'workloads'>): string[] {
+  return [...new Set([...calicoImages(lab), ...(lab.workloads?.images ?? [])])];
+}
+
+/** Every image the lab needs, node image first, then Calico's, then the workloads', without duplicates. Pure. */
+export function labImages(lab: ImageSource): LabImage[] {
   const out: LabImage[] = [{ image: lab.nodeImage, role: 'node' }];
   for (const image of calicoImages(lab)) if (!out.some((i) => i.image === image)) out.push({ image, role: 'calico' });
+  for (const image of lab.workloads?.images ?? []) if (!out.some((i) => i.image === image)) out.push({ image, role: 'workload' });
   return out;
 }
 
@@ -79,7 +88,7 @@ export async function pullMissing(images: readonly string[], o: ImageOptions): P
  * never pulled, which `ctr import` rejects.
  */
 export async function saveImages(
-  lab: Pick<Lab, 'nodeImage' | 'calico' | 'customResources'>,
+  lab: ImageSource,
   file: string,
   o: ImageOptions,
 ): Promise<{ file: string; images: string[]; pulled: string[]; platform: string | undefined }> {

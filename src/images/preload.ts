@@ -1,5 +1,6 @@
 /**
- * `lab deploy --preload`: pull every Calico image once on the host and load it into every kind node,
+ * `lab deploy --preload`: pull every Calico image and every image of the lesson's workloads once on the
+ * host and load it into every kind node,
  * so the nodes never pull from a registry themselves (Docker Hub rate limits are the top cause of red
  * nightly runs). `kind load docker-image` first; where Docker's containerd image store makes that fail
  * (`ctr: content digest sha256:…: not found`, kind issue #3795), fall back to `docker save` for the
@@ -14,7 +15,7 @@ import { dockerInfo, dockerSave, savePlatform } from '../tools/docker.js';
 import type { ToolOptions } from '../tools/exec.js';
 import { kindLoadDockerImage, kindLoadImageArchive } from '../tools/kind.js';
 import type { Logger } from '../ui/log.js';
-import { calicoImages, missingImages, pullMissing } from './index.js';
+import { missingImages, nodeImages, pullMissing } from './index.js';
 
 export interface PreloadOptions {
   signal: AbortSignal;
@@ -40,7 +41,7 @@ function errorText(error: unknown): string {
 }
 
 export async function preloadImages(lab: Lab, o: PreloadOptions): Promise<{ pulled: string[]; loaded: string[] }> {
-  const images = calicoImages(lab);
+  const images = nodeImages(lab);
   if (images.length === 0) return { pulled: [], loaded: [] };
   const onProgress = o.onProgress ?? o.onOutput;
   const remaining = (): number | undefined => {

@@ -67,6 +67,8 @@ export interface Lesson {
   notes: string[];
   /** The lesson file, or undefined when everything was derived from the folder. */
   file: string | undefined;
+  /** The lesson file's `exercises:` as written (issue 13 gives them a shape); absent when it has none. */
+  exercises?: unknown[];
 }
 
 /** What "ready" means for a workload lab applies after Calico. */

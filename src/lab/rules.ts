@@ -38,7 +38,7 @@ export interface TopologyFacts {
 export function checkTopology(doc: YamlDoc, problems: Problems): TopologyFacts | undefined {
   const v = doc.value;
   if (!isRecord(v)) {
-    problems.add(doc, [], 'the topology is not a YAML mapping', 'start from topology/calico-ipam.clab.yaml: `name:` and `topology.nodes`');
+    problems.add(doc, [], 'the topology is not a YAML mapping', 'start from topology/01-calico-ipam/calico-ipam.clab.yaml: `name:` and `topology.nodes`');
     return undefined;
   }
   const name = v['name'];

@@ -25,7 +25,7 @@ async function main(): Promise<number> {
   chmodSync(labBin, 0o755);
   process.stderr.write(`${describe(world.bins.values()).join('\n')}\n`);
   if (world.missing.length > 0) process.stderr.write(`not built: ${world.missing.join(', ')}\n`);
-  process.stderr.write(`\nreal world in namespace ${world.netns}; lab copy in ${labDir}; component logs in ${logDir}\ntry: lab deploy --topology topology/calico-ipam.clab.yaml\nexit the shell to stop the world.\n\n`);
+  process.stderr.write(`\nreal world in namespace ${world.netns}; lab copy in ${labDir}; component logs in ${logDir}\ntry: lab deploy --topology topology/01-calico-ipam\nexit the shell to stop the world.\n\n`);
   const shell = process.env['SHELL'] ?? '/bin/bash';
   const code = await new Promise<number>((res) => {
     const child = spawn(shell, ['-i'], { cwd: labDir, env: { ...world.env, PS1: '(lab-real) \\w $ ' }, stdio: 'inherit' });

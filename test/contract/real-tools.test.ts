@@ -103,7 +103,7 @@ describe.skipIf(skipReason !== undefined)('real containerlab and kind against a 
 
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'lab-real-tools-'));
-    cpSync(join(repoRoot, 'topology'), dir, { recursive: true });
+    cpSync(join(repoRoot, 'topology', '01-calico-ipam'), dir, { recursive: true });
     topology = join(dir, 'calico-ipam.clab.yaml');
     clabNetworkBefore = spawnSync('docker', ['network', 'inspect', 'clab'], { stdio: 'ignore' }).status === 0;
   });

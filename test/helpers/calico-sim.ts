@@ -100,7 +100,7 @@ export function testWorld(options: { cluster?: SimClusterSpec; faults?: FaultId[
     return { group, resource: `${kind.toLowerCase()}${kind.endsWith('s') ? 'es' : 's'}` };
   };
   const applyManifests = (): void => {
-    const texts = [tigeraOperatorYaml(RELEASES[options.release ?? DEFAULT_RELEASE]!).toString(), readFileSync(join(root, 'manifests', 'calico-custom-resources.yaml'), 'utf8')];
+    const texts = [tigeraOperatorYaml(RELEASES[options.release ?? DEFAULT_RELEASE]!).toString(), readFileSync(join(root, 'topology', '01-calico-ipam', 'calico-cni-config', 'custom-resources.yaml'), 'utf8')];
     for (const text of texts) {
       for (const doc of parseAllDocuments(text)) {
         const o = doc.toJS() as StoredObject | null;

@@ -198,7 +198,7 @@ function markdown(sim: Facts, real: Facts, diffs: Difference[]): string {
   return [
     '# Conformance: the simulated world against the real one',
     '',
-    `Written ${new Date().toISOString()} by \`npm run test:real\`. Same lab: topology/calico-ipam.clab.yaml.`,
+    `Written ${new Date().toISOString()} by \`npm run test:real\`. Same lab: topology/01-calico-ipam/calico-ipam.clab.yaml.`,
     '',
     `## Differences (${diffs.length}; ${diffs.filter((d) => d.verdict === 'open').length} open)`,
     '',

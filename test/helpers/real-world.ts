@@ -47,7 +47,7 @@ export async function startRealTestWorld(name: string): Promise<RealTestWorld> {
   const labDir = mkdtempSync(join(process.env['LAB_REAL_TMP'] ?? tmpdir(), 'lab-real-test-'));
   cpSync(join(repoRoot, 'topology'), join(labDir, 'topology'), { recursive: true });
   cpSync(join(repoRoot, 'manifests'), join(labDir, 'manifests'), { recursive: true });
-  const topology = join(labDir, 'topology', 'calico-ipam.clab.yaml');
+  const topology = join(labDir, 'topology', '01-calico-ipam', 'calico-ipam.clab.yaml');
   const logDir = join(artifactsDir(), name);
   let world: RealWorld;
   try {

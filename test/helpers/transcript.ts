@@ -23,7 +23,7 @@ export type Session = [file: string, args: string[]][];
 /** Runs the session in the world's lab folder and returns the transcript, ending on an empty prompt. */
 export async function recordSession(t: TestWorld, session: Session): Promise<string> {
   // the learner's shell: the simulated containerlab refuses to run without CLAB_VERSION_CHECK=disable
-  const env = { KUBECONFIG: join(t.labDir, 'topology', 'calico-ipam.kubeconfig'), DATASTORE_TYPE: 'kubernetes', CLAB_VERSION_CHECK: 'disable' };
+  const env = { KUBECONFIG: join(t.labDir, 'topology', '01-calico-ipam', 'calico-ipam.kubeconfig'), DATASTORE_TYPE: 'kubernetes', CLAB_VERSION_CHECK: 'disable' };
   let text = '';
   for (const [file, args] of session) {
     const r = await t.run(file, args, { env });

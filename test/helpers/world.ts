@@ -21,9 +21,9 @@ export interface RunResult {
 
 export interface TestWorld {
   world: World;
-  /** Temp copy of the lab: <labDir>/topology/calico-ipam.clab.yaml, <labDir>/manifests/… */
+  /** Temp copy of the lab: <labDir>/topology/<lesson>/…, <labDir>/manifests/calico-pins.yaml */
   labDir: string;
-  /** <labDir>/topology/calico-ipam.clab.yaml (pass it with --topology). */
+  /** <labDir>/topology/01-calico-ipam/calico-ipam.clab.yaml (pass it with --topology). */
   topology: string;
   env: NodeJS.ProcessEnv;
   /** Run `node dist/cli.js …args` in the world (cwd = labDir, CI=true, NO_COLOR=1). */
@@ -57,7 +57,7 @@ export async function startTestWorld(options: WorldOptions = {}): Promise<TestWo
   const labDir = mkdtempSync(join(tmpdir(), 'lab-test-'));
   cpSync(join(repoRoot, 'topology'), join(labDir, 'topology'), { recursive: true });
   cpSync(join(repoRoot, 'manifests'), join(labDir, 'manifests'), { recursive: true });
-  const topology = join(labDir, 'topology', 'calico-ipam.clab.yaml');
+  const topology = join(labDir, 'topology', '01-calico-ipam', 'calico-ipam.clab.yaml');
   let world: World;
   try {
     world = await startWorld({ timeScale: 0.01, topology, ...options });

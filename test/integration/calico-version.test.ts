@@ -22,7 +22,7 @@ describe('lab deploy|verify|images --calico-version', () => {
     await t?.close();
   });
 
-  const kubeconfig = (): string => join(t.labDir, 'topology', 'calico-ipam.kubeconfig');
+  const kubeconfig = (): string => join(t.labDir, 'topology', '01-calico-ipam', 'calico-ipam.kubeconfig');
 
   /** Every image of the calico-system, calico-apiserver and tigera-operator pods, and what the cluster reports. */
   async function cluster(): Promise<{ images: string[]; calicoVersion: string | undefined; clusterInformation: string | undefined }> {

@@ -19,7 +19,7 @@ describe('lab deploy → status → destroy', () => {
     await t?.close();
   });
 
-  const kubeconfig = (): string => join(t.labDir, 'topology', 'calico-ipam.kubeconfig');
+  const kubeconfig = (): string => join(t.labDir, 'topology', '01-calico-ipam', 'calico-ipam.kubeconfig');
 
   it('deploys the lab and prints the export line', async () => {
     const r = await t.runLab(['deploy', '--topology', t.topology]);

@@ -33,7 +33,7 @@ describe('deploy faults', () => {
     expect(r.stderr).toMatch(/url\s+https?:\/\//);
     const cache = join(t.env['XDG_CACHE_HOME']!, 'lab');
     expect(filesUnder(cache)).toEqual([]);
-    const kubeconfig = join(t.labDir, 'topology', 'calico-ipam.kubeconfig');
+    const kubeconfig = join(t.labDir, 'topology', '01-calico-ipam', 'calico-ipam.kubeconfig');
     if (existsSync(kubeconfig)) {
       const client = await KubeClient.fromFile(kubeconfig);
       try {
@@ -109,7 +109,7 @@ describe('deploy faults', () => {
   it.skipIf(process.getuid?.() === 0)('lab dir not writable: exit 3 naming it, before containerlab runs', async () => {
     t = await startTestWorld();
     const { chmodSync } = await import('node:fs');
-    const dir = join(t.labDir, 'topology');
+    const dir = join(t.labDir, 'topology', '01-calico-ipam');
     chmodSync(dir, 0o555);
     try {
       const r = await t.runLab(['deploy', '--topology', t.topology]);
@@ -139,7 +139,7 @@ describe('deploy faults', () => {
     expect(doc.ok).toBe(true);
     expect(doc.versions.calico).toBe('v3.30.0');
     expect(doc.steps.map((s) => s.name)).toEqual(expect.arrayContaining(['preflight', 'containerlab deploy', 'kubeconfig', 'api', 'downloads', 'apply calico', 'wait ready']));
-    expect(doc.kubeconfig).toBe(join(t.labDir, 'topology', 'calico-ipam.kubeconfig'));
+    expect(doc.kubeconfig).toBe(join(t.labDir, 'topology', '01-calico-ipam', 'calico-ipam.kubeconfig'));
   });
 
   it('Calico is installed while containerlab is still joining the workers (kind answers once its control plane is up)', async () => {
@@ -209,7 +209,7 @@ describe('deploy faults', () => {
       expect(r.stderr).toMatch(/containerlab removed the kind cluster "calico-ipam" it was creating: none of its containers is left/);
       expect(r.stderr).not.toMatch(/half-created|picks up from here/);
       expect(r.stderr).toMatch(/`lab deploy` starts again from scratch/);
-      expect(existsSync(join(t.labDir, 'topology', 'calico-ipam.kubeconfig'))).toBe(false);
+      expect(existsSync(join(t.labDir, 'topology', '01-calico-ipam', 'calico-ipam.kubeconfig'))).toBe(false);
       const again = await t.runLab(['deploy', '--topology', t.topology, ...mode]);
       expect(again.exitCode, again.stderr).toBe(0);
     });

@@ -19,7 +19,7 @@ describe('bad input', () => {
     t.world.invocations.filter((i) => (i.tool === 'containerlab' && ['deploy', 'destroy'].includes(i.argv[0] ?? '')) || (i.tool === 'kind' && i.argv[0] === 'delete')).map((i) => `${i.tool} ${i.argv.join(' ')}`);
 
   it('malformed YAML in the topology: exit 2 naming file:line', async () => {
-    const bad = join(t.labDir, 'topology', 'broken.clab.yaml');
+    const bad = join(t.labDir, 'topology', '01-calico-ipam', 'broken.clab.yaml');
     writeFileSync(bad, 'name: calico-ipam\ntopology:\n  nodes:\n    calico-ipam: [unclosed\n');
     const r = await t.runLab(['deploy', '--topology', bad]);
     expect(r.exitCode, r.stderr).toBe(2);
@@ -28,13 +28,13 @@ describe('bad input', () => {
   });
 
   it('Installation pool CIDR different from the kind podSubnet: exit 2, nothing created', async () => {
-    const file = join(t.labDir, 'manifests', 'calico-custom-resources.yaml');
+    const file = join(t.labDir, 'topology', '01-calico-ipam', 'calico-cni-config', 'custom-resources.yaml');
     const original = readFileSync(file, 'utf8');
     writeFileSync(file, original.replace('192.168.0.0/16', '10.244.0.0/16'));
     try {
       const r = await t.runLab(['deploy', '--topology', t.topology]);
       expect(r.exitCode, r.stderr).toBe(2);
-      expect(r.stderr).toMatch(/calico-custom-resources\.yaml:\d+/);
+      expect(r.stderr).toMatch(/custom-resources\.yaml:\d+/);
       expect(mutating()).toEqual([]);
     } finally {
       writeFileSync(file, original);

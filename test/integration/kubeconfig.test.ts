@@ -61,7 +61,7 @@ describe('the user\'s kubeconfig', () => {
       const deploy = await t.runLab(['deploy', '--topology', t.topology, ...mode]);
       expect(deploy.exitCode, deploy.stderr).toBe(0);
       // lab's own 0600 file is the one it uses
-      const own = join(t.labDir, 'topology', 'calico-ipam.kubeconfig');
+      const own = join(t.labDir, 'topology', '01-calico-ipam', 'calico-ipam.kubeconfig');
       expect(statSync(own).mode & 0o777).toBe(0o600);
       expect(deploy.stdout).toContain(`export KUBECONFIG=${own}`);
       const destroy = await t.runLab(['destroy', '--yes', '--topology', t.topology, ...mode]);

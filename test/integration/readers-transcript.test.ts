@@ -28,7 +28,7 @@ describe.skipIf(kubectlMissing)('a transcript of the simulated lab, read back', 
     const d = await t.runLab(['deploy', '--topology', t.topology]);
     expect(d.exitCode, d.stderr).toBe(0);
     transcript = await recordSession(t, [
-      ['containerlab', ['inspect', '-t', 'topology/calico-ipam.clab.yaml']],
+      ['containerlab', ['inspect', '-t', 'topology/01-calico-ipam/calico-ipam.clab.yaml']],
       ['kubectl', ['get', 'tigerastatus']],
       ['kubectl', ['get', 'nodes', '-o', 'wide']],
       ['kubectl', ['get', 'pods', '-A', '-o', 'wide']],

@@ -21,7 +21,7 @@ interface Doc {
 
 function transcriptOf(t: TestWorld): Promise<string> {
   return recordSession(t, [
-    ['containerlab', ['inspect', '-t', 'topology/calico-ipam.clab.yaml']],
+    ['containerlab', ['inspect', '-t', 'topology/01-calico-ipam/calico-ipam.clab.yaml']],
     ['kubectl', ['get', 'tigerastatus']],
     ['kubectl', ['get', 'nodes', '-o', 'wide']],
     ['kubectl', ['get', 'pods', '-A', '-o', 'wide']],

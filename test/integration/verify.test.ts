@@ -107,7 +107,7 @@ describe('lab verify on the healthy simulated lab', () => {
   it('verify --snapshot <dir> reads ordinary kubectl / calicoctl / containerlab outputs a user attaches', async () => {
     const dir = join(t.labDir, 'bug-report');
     mkdirSync(dir);
-    const env = { KUBECONFIG: join(t.labDir, 'topology', 'calico-ipam.kubeconfig'), DATASTORE_TYPE: 'kubernetes' };
+    const env = { KUBECONFIG: join(t.labDir, 'topology', '01-calico-ipam', 'calico-ipam.kubeconfig'), DATASTORE_TYPE: 'kubernetes' };
     const save = async (name: string, file: string, args: string[], extra: Record<string, string> = {}) => {
       const r = await t.run(file, args, { env: { ...env, ...extra } });
       expect(r.exitCode, `${file} ${args.join(' ')}: ${r.stderr}`).toBe(0);
@@ -176,7 +176,7 @@ describe('lab verify with the lab\'s containers but a broken API', () => {
     try {
       const d = await t.runLab(['deploy', '--topology', t.topology]);
       expect(d.exitCode, d.stderr).toBe(0);
-      const kubeconfig = join(t.labDir, 'topology', 'calico-ipam.kubeconfig');
+      const kubeconfig = join(t.labDir, 'topology', '01-calico-ipam', 'calico-ipam.kubeconfig');
       rmSync(kubeconfig);
       const r = await t.runLab(['verify', '--topology', t.topology, '--json']);
       expect(r.exitCode, r.stderr).toBe(1);

@@ -23,7 +23,7 @@ beforeAll(async () => {
   world = await startWorld({ timeScale: 0.002 });
   const env = world.env;
   // CLAB_VERSION_CHECK: lab sets it for every containerlab call; the simulated containerlab insists
-  const deploy = await execa('containerlab', ['deploy', '-t', join(root, 'topology', 'calico-ipam.clab.yaml')], { env: { ...env, CLAB_VERSION_CHECK: 'disable' }, reject: false, cwd: mkdtempSync(join(tmpdir(), 'clab-')) });
+  const deploy = await execa('containerlab', ['deploy', '-t', join(root, 'topology', '01-calico-ipam', 'calico-ipam.clab.yaml')], { env: { ...env, CLAB_VERSION_CHECK: 'disable' }, reject: false, cwd: mkdtempSync(join(tmpdir(), 'clab-')) });
   expect(deploy.exitCode, deploy.stderr).toBe(0);
   const kc = await execa('kind', ['get', 'kubeconfig', '--name', 'calico-ipam'], { env });
   kubeconfig = join(world.dir, 'kubeconfig');
@@ -48,7 +48,7 @@ test.skipIf(!hasKubectl)('kubectl applies the operator; calicoctl shows the less
   r = await k(['wait', '--for=condition=Established', 'crd/installations.operator.tigera.io', '--timeout=30s']);
   r = await k(['apply', '--server-side', '-f', operatorFile]);
   expect(r.exitCode, r.stderr).toBe(0);
-  r = await k(['apply', '--server-side', '-f', join(root, 'manifests', 'calico-custom-resources.yaml')]);
+  r = await k(['apply', '--server-side', '-f', join(root, 'topology', '01-calico-ipam', 'calico-cni-config', 'custom-resources.yaml')]);
   expect(r.exitCode, r.stderr).toBe(0);
   r = await k(['wait', '--for=condition=Available', 'tigerastatus/calico', 'tigerastatus/apiserver', '--timeout=60s']);
   expect(r.exitCode, r.stderr).toBe(0);

@@ -47,11 +47,11 @@ describe('fake containerlab', () => {
     expect(r.exitCode).toBe(1);
     expect(r.stderr).toContain('stat nope.clab.yaml: no such file or directory');
     const { writeFileSync } = await import('node:fs');
-    const bad = join(tw.labDir, 'topology', 'bad.clab.yaml');
+    const bad = join(tw.labDir, 'topology', '01-calico-ipam', 'bad.clab.yaml');
     writeFileSync(bad, readFileSync(tw.topology, 'utf8').replace('calico-ipam-no-cni.yaml', 'missing.yaml'));
     const s = await tw.run('containerlab', ['deploy', '-t', bad]);
     expect(s.exitCode).toBe(1);
-    expect(s.stderr).toContain(`node "clab-calico-ipam-calico-ipam" startup-config file not found by the path ${join(tw.labDir, 'topology', 'missing.yaml')}`);
+    expect(s.stderr).toContain(`node "clab-calico-ipam-calico-ipam" startup-config file not found by the path ${join(tw.labDir, 'topology', '01-calico-ipam', 'missing.yaml')}`);
   });
 
   test('deploy streams the kind steps on stderr and prints the inspect table; second deploy fails', async () => {
@@ -59,16 +59,16 @@ describe('fake containerlab', () => {
     expect(r.stderr).toBe(r.stderr); // for the message below
     expect(r.exitCode, r.stderr).toBe(0);
     const want = fixture('containerlab-deploy.stderr.txt').trimEnd().split('\n').map(stripTime);
-    const got = r.stderr.trimEnd().split('\n').map(stripTime).map((l) => l.replace(`path=${join(tw.labDir, 'topology')}/`, 'path=/home/user/calico-ipam/'));
+    const got = r.stderr.trimEnd().split('\n').map(stripTime).map((l) => l.replace(`path=${join(tw.labDir, 'topology', '01-calico-ipam')}/`, 'path=/home/user/calico-ipam/'));
     expect(got).toEqual(want);
     for (const line of r.stderr.trimEnd().split('\n')) expect(line).toMatch(/^\d\d:\d\d:\d\d (INFO|WARN|ERRO) /);
     // the table: same layout as the reference (rows in name order, same widths)
     expect(r.stdout).toBe(fixture('containerlab-inspect.txt'));
 
     // lab dir next to the topology, like containerlab-labdir-tree.txt
-    const labDir = join(tw.labDir, 'topology', 'clab-calico-ipam');
+    const labDir = join(tw.labDir, 'topology', '01-calico-ipam', 'clab-calico-ipam');
     for (const f of fixture('containerlab-labdir-tree.txt').split('\n').filter((l) => l.startsWith('clab-calico-ipam/'))) {
-      expect(existsSync(join(tw.labDir, 'topology', f)), f).toBe(true);
+      expect(existsSync(join(tw.labDir, 'topology', '01-calico-ipam', f)), f).toBe(true);
     }
     expect(readdirSync(labDir)).not.toContain('calico-ipam.kubeconfig');
 
@@ -103,7 +103,7 @@ describe('fake containerlab', () => {
     expect(r.exitCode).toBe(0);
     const want = fixture('containerlab-destroy.stderr.txt').trimEnd().split('\n').map(stripTime);
     expect(r.stderr.trimEnd().split('\n').map(stripTime)).toEqual(want);
-    expect(existsSync(join(tw.labDir, 'topology', 'clab-calico-ipam'))).toBe(false);
+    expect(existsSync(join(tw.labDir, 'topology', '01-calico-ipam', 'clab-calico-ipam'))).toBe(false);
     expect((await tw.run('kind', ['get', 'clusters'])).stdout).toBe('');
     const again = await tw.run('containerlab', ['destroy', '-t', tw.topology]);
     expect(again.exitCode).toBe(0);

@@ -41,7 +41,7 @@ describe.skipIf(!existsSync(cliPath))('lab demo exec (built CLI)', () => {
     expect(steps).toEqual(['deploy', 'verify', 'destroy']);
     // the lesson ran from a copy inside the world's temp dir, removed with it
     const topo = /--topology (\S+)/.exec(r.stderr)?.[1] as string;
-    expect(topo).toMatch(/lab-sim-[^/]+\/lab\/topology\/calico-ipam\.clab\.yaml$/);
+    expect(topo).toMatch(/lab-sim-[^/]+\/lab\/topology\/01-calico-ipam$/);
     expect(existsSync(topo)).toBe(false);
   }, 120_000);
 });

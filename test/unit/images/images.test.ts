@@ -132,6 +132,25 @@ describe('calicoImages: from the version and the lab\'s custom resources', () =>
   });
 });
 
+describe('workload images (the lesson\'s tools/)', () => {
+  const workloads = { manifests: [], waitFor: [], images: ['nginx:1.28.0', 'docker.io/calico/cni:v3.30.0'] };
+
+  it('labImages lists them after Calico\'s, as role workload, without repeating an image already listed', () => {
+    expect(labImages(testLab({ workloads })).slice(-2)).toEqual([
+      { image: 'docker.io/calico/cni:v3.30.0', role: 'calico' },
+      { image: 'nginx:1.28.0', role: 'workload' },
+    ]);
+  });
+
+  it('--preload pulls and loads them too', async () => {
+    const t = fakeTools({ PRESENT: lab.calico.images.join(' ') });
+    const r = await preloadImages(testLab({ workloads }), { signal, log, env: t.env });
+    expect(r.pulled).toEqual(['nginx:1.28.0']);
+    expect(r.loaded).toEqual([...lab.calico.images, 'nginx:1.28.0']);
+    expect(t.calls().filter((c) => c.startsWith('kind'))).toEqual([`kind load docker-image ${lab.calico.images.join(' ')} nginx:1.28.0 --name calico-ipam`]);
+  });
+});
+
 describe('preloadImages', () => {
   it('pulls only the missing images once, then loads all of them into the cluster in one kind call', async () => {
     const t = fakeTools({ PRESENT: 'docker.io/calico/node:v3.30.0' });

@@ -18,9 +18,10 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const topo = (): string => join(dir, 'topology', 'calico-ipam.clab.yaml');
-const kindCfg = (): string => join(dir, 'topology', 'calico-ipam-no-cni.yaml');
-const crs = (): string => join(dir, 'manifests', 'calico-custom-resources.yaml');
+const lessonDir = (): string => join(dir, 'topology', '01-calico-ipam');
+const topo = (): string => join(lessonDir(), 'calico-ipam.clab.yaml');
+const kindCfg = (): string => join(lessonDir(), 'calico-ipam-no-cni.yaml');
+const crs = (): string => join(lessonDir(), 'calico-cni-config', 'custom-resources.yaml');
 const load = (extra: Partial<Parameters<typeof loadLab>[0]> = {}) => loadLab({ topology: topo(), cwd: dir, env: {}, ...extra });
 
 async function edit(file: string, from: string | RegExp, to: string): Promise<void> {
@@ -56,8 +57,8 @@ describe('the lesson 01 lab as shipped', () => {
     expect(lab.serviceSubnet).toBe('10.96.0.0/16');
     expect(lab.pool).toEqual({ name: 'default-ipv4-ippool', cidr: '192.168.0.0/16', blockSize: 26, encapsulation: 'VXLANCrossSubnet', natOutgoing: 'Enabled', nodeSelector: 'all()' });
     expect(lab.customResources.map((c) => `${c.object.kind}/${c.object.metadata.name}`)).toEqual(['Installation/default', 'APIServer/default']);
-    expect(lab.kubeconfigPath).toBe(join(root, 'topology', 'calico-ipam.kubeconfig'));
-    expect(lab.labDir).toBe(join(root, 'topology', 'clab-calico-ipam'));
+    expect(lab.kubeconfigPath).toBe(join(root, 'topology', '01-calico-ipam', 'calico-ipam.kubeconfig'));
+    expect(lab.labDir).toBe(join(root, 'topology', '01-calico-ipam', 'clab-calico-ipam'));
     // the real v3.30.0 pins (../shared/reference/calico/pins.yaml)
     expect(lab.calico.version).toBe('v3.30.0');
     expect(lab.calico.manifests['operator-crds.yaml'].sha256).toBe('3533fc7d5ca0bb5e595d2fe66965ad9199e72b4d213965f567a66b9fc5d712ba');
@@ -77,7 +78,7 @@ describe('the lesson 01 lab as shipped', () => {
     const lab = await load();
     expect(lab.cluster).toBe('ipam');
     expect(lab.nodes.map((n) => n.name)).toEqual(['ipam-control-plane', 'ipam-worker', 'ipam-worker2', 'ipam-worker3']);
-    expect(lab.kubeconfigPath).toBe(join(dir, 'topology', 'ipam.kubeconfig'));
+    expect(lab.kubeconfigPath).toBe(join(lessonDir(), 'ipam.kubeconfig'));
   });
 });
 
@@ -124,7 +125,7 @@ describe('bad input names file:line and the fix, before anything is created', ()
   test('Installation pool CIDR differs from the kind podSubnet', async () => {
     await edit(crs(), 'cidr: 192.168.0.0/16', 'cidr: 10.244.0.0/16');
     const e = await loadError();
-    expect(e.message).toMatch(/calico-custom-resources\.yaml:\d+: pool cidr 10\.244\.0\.0\/16 differs from the kind podSubnet 192\.168\.0\.0\/16/);
+    expect(e.message).toMatch(/custom-resources\.yaml:\d+: pool cidr 10\.244\.0\.0\/16 differs from the kind podSubnet 192\.168\.0\.0\/16/);
   });
 
   test('pool overlapping the service CIDR', async () => {
@@ -137,7 +138,7 @@ describe('bad input names file:line and the fix, before anything is created', ()
     await edit(crs(), 'blockSize: 26', `blockSize: ${size}`);
     const e = await loadError();
     expect(e.message).toContain('outside 20–32');
-    expect(e.message).toMatch(/calico-custom-resources\.yaml:10:/);
+    expect(e.message).toMatch(/custom-resources\.yaml:10:/);
   });
 
   test('several problems are all listed', async () => {
@@ -171,6 +172,6 @@ describe('bad input names file:line and the fix, before anything is created', ()
 
   test('a missing topology file', async () => {
     const e = await loadError({ topology: 'nowhere.clab.yaml' });
-    expect(e.message).toBe(`topology file not found: ${join(dir, 'nowhere.clab.yaml')}`);
+    expect(e.message).toBe(`--topology nowhere.clab.yaml: not found (looked for ${join(dir, 'nowhere.clab.yaml')})`);
   });
 });

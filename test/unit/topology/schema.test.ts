@@ -5,13 +5,13 @@
  * not installed (lab adds no npm validator for this).
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 
 const root = new URL('../../../', import.meta.url).pathname;
-const topologyFile = path.join(root, 'topology', 'calico-ipam.clab.yaml');
+const topologyFile = path.join(root, 'topology', '01-calico-ipam', 'calico-ipam.clab.yaml');
 const topologyText = readFileSync(topologyFile, 'utf8');
 
 function hasJsonschema(): boolean {
@@ -79,4 +79,39 @@ describe('topology schema for editors', () => {
     expect(noName!.join('\n')).toMatch(/'name' is a required property/);
     expect(allowed).toEqual([]);
   }, 60_000);
+});
+
+describe('every shipped lesson folder for editors', () => {
+  const lessonsDir = path.join(root, 'topology');
+  const folders = readdirSync(lessonsDir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => path.join(lessonsDir, e.name));
+  const modelineOf = (file: string): string | undefined => /^# yaml-language-server: \$schema=(\S+)$/.exec(readFileSync(file, 'utf8').split('\n')[0] ?? '')?.[1];
+
+  it('each topology and lesson file names its schema, and the file is there', () => {
+    expect(folders.length).toBe(5);
+    for (const dir of folders) {
+      const topo = readdirSync(dir).filter((n) => n.endsWith('.clab.yaml'));
+      expect(topo, dir).toHaveLength(1);
+      expect(modelineOf(path.join(dir, topo[0]!)), dir).toBe('../k8s-kind-lab.schema.json');
+      expect(modelineOf(path.join(dir, 'lesson.yaml')), dir).toBe('../lesson.schema.json');
+    }
+    expect(existsSync(path.join(lessonsDir, 'lesson.schema.json'))).toBe(true);
+  });
+
+  it.skipIf(!validatorThere)('the topologies and lesson files validate; the lesson schema refuses what lab refuses', () => {
+    const topologies = folders.map((dir) => parse(readFileSync(path.join(dir, readdirSync(dir).find((n) => n.endsWith('.clab.yaml'))!), 'utf8')) as unknown);
+    expect(validateAll(path.join(lessonsDir, 'k8s-kind-lab.schema.json'), topologies)).toEqual(folders.map(() => []));
+    const lessons = folders.map((dir) => parse(readFileSync(path.join(dir, 'lesson.yaml'), 'utf8')) as Record<string, unknown>);
+    const lessonSchema = path.join(lessonsDir, 'lesson.schema.json');
+    expect(validateAll(lessonSchema, lessons)).toEqual(folders.map(() => []));
+    const [typo, badWait, badVersion, exercises] = validateAll(lessonSchema, [
+      { ...lessons[1], titel: 'x' },
+      { ...lessons[1], workloads: { waitFor: [{ kind: 'Service', name: 'x' }] } },
+      { ...lessons[1], calico: 'latest' },
+      { ...lessons[1], exercises: [{ anything: true }] },
+    ]);
+    expect(typo!.join('\n')).toMatch(/'titel' was unexpected/);
+    expect(badWait!.join('\n')).toMatch(/workloads\/waitFor\/0\/kind: 'Service' is not one of/);
+    expect(badVersion!.join('\n')).toMatch(/calico: 'latest' does not match/);
+    expect(exercises).toEqual([]);
+  });
 });
