@@ -33,7 +33,7 @@ export interface WorldOptions {
   dir?: string;
   /**
    * Topology whose cluster fault `leftover-cluster` pre-creates (default: the lesson shipped in
-   * `topology/calico-ipam.clab.yaml`). Only read when that fault is active.
+   * `topology/01-calico-ipam/calico-ipam.clab.yaml`). Only read when that fault is active.
    */
   topology?: string;
   /**
@@ -69,7 +69,7 @@ export interface World {
 
 export const TOOL_NAMES = ['containerlab', 'clab', 'kind', 'docker', 'calicoctl', 'sudo'] as const;
 
-const DEFAULT_TOPOLOGY = fileURLToPath(new URL('../../topology/calico-ipam.clab.yaml', import.meta.url));
+const DEFAULT_TOPOLOGY = fileURLToPath(new URL('../../topology/01-calico-ipam/calico-ipam.clab.yaml', import.meta.url));
 
 function topologyCluster(topologyFile: string): SimClusterSpec | undefined {
   const doc = parseYaml(readFileSync(topologyFile, 'utf8')) as { topology?: { nodes?: Record<string, { kind?: string; image?: string; 'startup-config'?: string }> } };
