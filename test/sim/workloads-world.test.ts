@@ -212,7 +212,47 @@ describe.skipIf(!hasKubectl)('workloads in a healthy world', () => {
     });
     expect(slice.metadata.labels['kubernetes.io/service-name']).toBe('web');
   });
+  test('a StatefulSet gets ordinal pods with stable hostnames; its headless Service slices name them', async () => {
+    await w.kubectl(['apply', '--server-side', '-f', '-'], statefulSet);
+    const list = await w.until('db-0..2 Ready', async () => {
+      const ps = await pods(w, 'app=db');
+      return ps.length === 3 && ps.every(ready) ? ps : undefined;
+    });
+    expect(list.map((p) => p.metadata.name).sort()).toEqual(['db-0', 'db-1', 'db-2']);
+    for (const p of list) {
+      expect(p.spec).toMatchObject({ hostname: p.metadata.name, subdomain: 'db' });
+      expect(p.metadata.ownerReferences[0]).toMatchObject({ kind: 'StatefulSet', name: 'db', controller: true });
+    }
+    const sts = await w.getJson<Obj>(['statefulset', 'db', '-n', NS]);
+    expect(sts.status).toMatchObject({ replicas: 3, readyReplicas: 3, availableReplicas: 3, observedGeneration: 1 });
+    const svc = await w.getJson<Obj>(['service', 'db', '-n', NS]);
+    expect(svc.spec.clusterIP).toBe('None');
+    const slice = (await w.getJson(['endpointslices', '-n', NS, '-l', 'kubernetes.io/service-name=db'])).items[0]!;
+    expect(slice.endpoints.map((e: Obj) => [e.hostname, e.addresses[0]]).sort()).toEqual(list.map((p) => [p.metadata.name, p.status.podIP]).sort());
+    expect(slice.ports).toEqual([{ name: 'redis', port: 6379, protocol: 'TCP' }]);
+  });
 });
+
+const statefulSet = `apiVersion: v1
+kind: Service
+metadata: {name: db, namespace: ${NS}}
+spec:
+  clusterIP: None
+  selector: {app: db}
+  ports: [{name: redis, port: 6379}]
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: db, namespace: ${NS}}
+spec:
+  serviceName: db
+  replicas: 3
+  selector: {matchLabels: {app: db}}
+  template:
+    metadata: {labels: {app: db}}
+    spec:
+      containers: [{name: redis, image: ${PRELOADED}}]
+`;
 
 const faulty = `apiVersion: v1
 kind: Namespace

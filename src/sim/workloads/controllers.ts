@@ -133,12 +133,13 @@ export function reconcileDaemonSets(store: ObjectStore): void {
   }
 }
 
-/** Garbage collector: managed objects whose controller owner (Deployment, ReplicaSet, DaemonSet) no longer exists. */
+/** Garbage collector: managed objects whose controller owner (Deployment, ReplicaSet, DaemonSet, StatefulSet) no longer exists. */
 export function collectGarbage(store: ObjectStore): void {
   const owners = new Map<string, ResourceRef>([
     ['Deployment', refs.deployments],
     ['ReplicaSet', refs.replicasets],
     ['DaemonSet', refs.daemonsets],
+    ['StatefulSet', { group: 'apps', resource: 'statefulsets' }],
   ]);
   const uids = new Set([...owners.values()].flatMap((ref) => store.list(ref).items.map((o) => o.metadata.uid)));
   for (const ref of [refs.replicasets, refs.pods]) {

@@ -1,6 +1,7 @@
 /**
  * The simulated cluster's workload controllers (one set per cluster, started when its API is up):
- * Deployment/ReplicaSet/DaemonSet controllers and the garbage collector (controllers.ts), the scheduler
+ * Deployment/ReplicaSet/DaemonSet controllers and the garbage collector (controllers.ts), StatefulSets
+ * (statefulsets.ts), the scheduler
  * (scheduler.ts), the kubelets (kubelet.ts), Service ClusterIP admission and EndpointSlices
  * (services.ts). They manage every namespace but the system ones (scope.ts). Each store event of a
  * watched resource schedules one coalesced reconcile pass; passes write only what changed.
@@ -11,6 +12,7 @@ import type { ResourceRef, StoredObject } from '../store.js';
 import { reconcileAll, refreshStatuses } from './controllers.js';
 import { Kubelets } from './kubelet.js';
 import { schedulePending } from './scheduler.js';
+import { reconcileStatefulSets, refreshStatefulSetStatuses, STATEFULSETS_REF } from './statefulsets.js';
 import { admitPod } from './pods.js';
 import { isManaged } from './scope.js';
 import { admitService, reconcileEndpointSlices } from './services.js';
@@ -27,7 +29,7 @@ export interface Workloads {
   stop(): void;
 }
 
-const WATCHED: readonly ResourceRef[] = [refs.pods, refs.deployments, refs.replicasets, refs.daemonsets, refs.nodes, refs.services];
+const WATCHED: readonly ResourceRef[] = [refs.pods, refs.deployments, refs.replicasets, refs.daemonsets, STATEFULSETS_REF, refs.nodes, refs.services];
 
 export function startWorkloads(ctx: SimContext, host: HostState, cluster: SimClusterSpec): Workloads {
   const { store } = ctx;
@@ -40,9 +42,11 @@ export function startWorkloads(ctx: SimContext, host: HostState, cluster: SimClu
     scheduled = undefined;
     if (stopped) return;
     reconcileAll(store);
+    reconcileStatefulSets(store);
     schedulePending(store);
     kubelets.sync();
     refreshStatuses(store);
+    refreshStatefulSetStatuses(store);
     reconcileEndpointSlices(store);
     if (scheduled === undefined) for (const w of waiters.splice(0)) w();
   };

@@ -104,8 +104,10 @@ function slicesFor(svc: StoredObject, pods: readonly StoredObject[]): Map<string
     let slice = out.get(key);
     if (!slice) out.set(key, (slice = { ports, endpoints: [] }));
     const ready = isPodReady(pod);
+    const { hostname, subdomain } = podSpec(pod) as { hostname?: string; subdomain?: string };
     slice.endpoints.push({
       addresses: [ip],
+      ...(hostname !== undefined && subdomain === svc.metadata.name ? { hostname } : {}),
       conditions: { ready, serving: ready, terminating: false },
       nodeName: podSpec(pod).nodeName,
       targetRef: { kind: 'Pod', name: pod.metadata.name, namespace: pod.metadata.namespace, uid: pod.metadata.uid },
