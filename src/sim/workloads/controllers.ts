@@ -79,7 +79,7 @@ export function reconcileReplicaSets(store: ObjectStore): void {
   }
 }
 
-interface NodeView {
+export interface NodeView {
   name: string;
   labels: Record<string, string>;
   taints: Taint[];
