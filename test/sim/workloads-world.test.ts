@@ -230,6 +230,11 @@ describe.skipIf(!hasKubectl)('workloads in a healthy world', () => {
     const slice = (await w.getJson(['endpointslices', '-n', NS, '-l', 'kubernetes.io/service-name=db'])).items[0]!;
     expect(slice.endpoints.map((e: Obj) => [e.hostname, e.addresses[0]]).sort()).toEqual(list.map((p) => [p.metadata.name, p.status.podIP]).sort());
     expect(slice.ports).toEqual([{ name: 'redis', port: 6379, protocol: 'TCP' }]);
+    // kubectl's tables (server-side printing)
+    expect((await w.kubectl(['get', 'statefulset', 'db', '-n', NS, '--no-headers'])).split(/\s+/).slice(0, 2)).toEqual(['db', '3/3']);
+    const sliceRow = (await w.kubectl(['get', 'endpointslices', '-n', NS, '-l', 'kubernetes.io/service-name=db', '--no-headers'])).split(/\s+/);
+    expect(sliceRow.slice(1, 3)).toEqual(['IPv4', '6379']);
+    expect(sliceRow[3]!.split(',').sort()).toEqual(list.map((p) => p.status.podIP).sort());
   });
 });
 
@@ -307,6 +312,8 @@ describe.skipIf(!hasKubectl)('fault workload-image-pull', () => {
     expect(deploy.status.readyReplicas).toBeUndefined();
     expect(deploy.status.unavailableReplicas).toBe(2);
     expect(w.world.host.nodePulls.filter((p) => p.image === PULLED)).toEqual([]);
+    const rows = (await w.kubectl(['get', 'pods', '-n', NS, '--no-headers'])).trim().split('\n');
+    expect(rows.map((r) => r.split(/\s+/).slice(1, 3))).toEqual([['0/1', 'ImagePullBackOff'], ['0/1', 'ImagePullBackOff']]);
     expect(await w.kubectl(['get', 'tigerastatus', 'calico', '-o', 'jsonpath={.status.conditions[?(@.type=="Available")].status}'])).toBe('True');
   });
 });
