@@ -56,8 +56,9 @@ export function startWorkloads(ctx: SimContext, host: HostState, cluster: SimClu
   const unwatch = WATCHED.map((ref) =>
     store.watch(ref, (e) => {
       if (e.type === 'DELETED' && ref === refs.pods) kubelets.deleted(e.object);
-      // Calico's own pods matter too: calico-node becoming Ready lets a node's pods start.
-      if (isManaged(e.object) || ref === refs.nodes || ref === refs.pods) kick();
+      // Node changes (taints, readiness) reschedule; the system namespaces' objects are not ours
+      // (a kubelet waiting for calico-node watches for it itself).
+      if (isManaged(e.object) || ref === refs.nodes) kick();
     }),
   );
   const stop = (): void => {
