@@ -194,6 +194,14 @@ describe.skipIf(!hasKubectl)('workloads in a healthy world', () => {
     expect(slice.endpoints.every((e: Obj) => e.targetRef.kind === 'Pod' && WORKERS.includes(e.nodeName))).toBe(true);
   });
 
+  test('re-applying the same manifests changes nothing: same ClusterIP, ReplicaSet and pods', async () => {
+    const before = { ip: (await w.getJson<Obj>(['service', 'web', '-n', NS])).spec.clusterIP, pods: (await pods(w)).map((p) => p.metadata.uid).sort(), rs: (await w.getJson(['replicasets', '-n', NS])).items.map((r) => r.metadata.name) };
+    await w.kubectl(['apply', '--server-side', '-f', '-'], manifests);
+    await new Promise((r) => setTimeout(r, 300));
+    const after = { ip: (await w.getJson<Obj>(['service', 'web', '-n', NS])).spec.clusterIP, pods: (await pods(w)).map((p) => p.metadata.uid).sort(), rs: (await w.getJson(['replicasets', '-n', NS])).items.map((r) => r.metadata.name) };
+    expect(after).toEqual(before);
+  });
+
   test('deleting the workloads deletes their pods and releases their IPs', async () => {
     const before = await pods(w, 'app in (web,agent)');
     const ips = before.map((p) => p.status.podIP as string);
