@@ -145,6 +145,17 @@ describe.skipIf(!hasKubectl)('workloads in a healthy world', () => {
     for (const p of all) expect(handles).toContain(`k8s-pod-network.${p.metadata.annotations['cni.projectcalico.org/containerID']}`);
   });
 
+  test('calicoctl counts the workload IPs and finds IPAM consistent', async () => {
+    const { execa } = await import('execa');
+    const show = await execa('calicoctl', ['ipam', 'show'], { env: w.env, reject: false });
+    expect(show.exitCode, show.stderr).toBe(0);
+    // lesson 01's 12 IPs (tunnel addresses and Calico's / CoreDNS's pods) plus the 9 lab-test pods
+    expect(show.stdout).toMatch(/\| IP Pool +\| 192\.168\.0\.0\/16 \| +65536 \| 21 \(0%\) +\|/);
+    const check = await execa('calicoctl', ['ipam', 'check'], { env: w.env, reject: false });
+    expect(check.stdout).toMatch(/Found 18 workload IPs\./);
+    expect(check.stdout).toMatch(/Check complete; found 0 problems\./);
+  });
+
   test('names and owner references: Deployment → ReplicaSet → Pods, DaemonSet → Pods', async () => {
     const rs = (await w.getJson(['replicasets', '-n', NS])).items;
     expect(rs).toHaveLength(1);
