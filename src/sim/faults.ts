@@ -36,7 +36,7 @@ export const FAULT_DESCRIPTIONS: Record<FaultId, string> = {
   'duplicate-pod-ip': 'IPAM: two pods share an IP',
   'borrowed-ip': 'IPAM: a pod IP borrowed from another node\'s block',
   'calico-crd-errors': 'lists of crd.projectcalico.org/v1 resources answer 500 (the API server implements it)',
-  'workload-image-pull': 'the images of non-system workloads cannot be pulled: their pods wait in ErrImagePull, then ImagePullBackOff',
+  'workload-image-pull': 'the images of non-system workloads cannot be pulled (preloaded or not): their pods wait in ErrImagePull, then ImagePullBackOff',
   'pod-never-ready': 'the containers of non-system workloads run but never become ready: pods Ready=False (ContainersNotReady)',
 };
 
