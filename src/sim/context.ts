@@ -27,6 +27,9 @@ export const FAULT_IDS = [
   'borrowed-ip',
   // verify: the Calico API broken
   'calico-crd-errors',
+  // workloads (src/sim/workloads): the pods of every non-system workload
+  'workload-image-pull',
+  'pod-never-ready',
 ] as const;
 export type FaultId = (typeof FAULT_IDS)[number];
 

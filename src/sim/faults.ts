@@ -11,7 +11,8 @@
  * - checksum-mismatch: the download server serves altered bytes (downloads.ts).
  * - slow: the clock runs 3× slower (world.ts multiplies the time scale).
  * - docker-down: the fake docker CLI cannot reach its daemon (tools/docker.ts), as with dockerd stopped.
- * image-pull-backoff, node-notready and the IPAM faults are implemented by the Calico part.
+ * image-pull-backoff, node-notready and the IPAM faults are implemented by the Calico part;
+ * workload-image-pull and pod-never-ready by the workload controllers (workloads/kubelet.ts).
  */
 import { FAULT_IDS, isFaultId, type FaultId, type SimClock } from './context.js';
 import type { ApiServerLike } from './dispatch/runtime.js';
@@ -35,6 +36,8 @@ export const FAULT_DESCRIPTIONS: Record<FaultId, string> = {
   'duplicate-pod-ip': 'IPAM: two pods share an IP',
   'borrowed-ip': 'IPAM: a pod IP borrowed from another node\'s block',
   'calico-crd-errors': 'lists of crd.projectcalico.org/v1 resources answer 500 (the API server implements it)',
+  'workload-image-pull': 'the images of non-system workloads cannot be pulled (preloaded or not): their pods wait in ErrImagePull, then ImagePullBackOff',
+  'pod-never-ready': 'the containers of non-system workloads run but never become ready: pods Ready=False (ContainersNotReady)',
 };
 
 export const API_FLAKY_MS = 20_000;

@@ -24,6 +24,7 @@ import { docker } from './tools/docker.js';
 import { sudo } from './tools/sudo.js';
 import { startApiServer, type ApiServer } from './apiserver/index.js';
 import { calicoctl, startCalico } from './calico/index.js';
+import { startWorkloads } from './workloads/index.js';
 
 export interface WorldOptions {
   /** Real ms per simulated ms (default 0.1 for the demo; tests use ~0.01). Fault `slow` multiplies it by 3. */
@@ -139,11 +140,13 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     cleanups.push(() => downloads.close());
 
     const spentFaults = new Set<string>();
-    let cluster: { controller: AbortController; calico?: { stop(): void } } | undefined;
+    let cluster: { controller: AbortController; calico?: { stop(): void }; workloads?: { stop(): void } } | undefined;
     const endCluster = (): void => {
       if (!cluster) return;
       cluster.controller.abort();
       cluster.calico?.stop();
+      cluster.workloads?.stop();
+      api.setAdmission(undefined);
       cluster = undefined;
     };
     cleanups.push(endCluster);
@@ -160,6 +163,9 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
         api.setMode(apiFaultOnUp(faults, api, clock, clusterController.signal, spentFaults));
         adminRightsOnUp(faults, api, clock, clusterController.signal, spentFaults);
         cluster.calico = startCalico({ ...ctx, signal: clusterController.signal }, host, spec, api);
+        const workloads = startWorkloads({ ...ctx, signal: clusterController.signal }, host, spec);
+        cluster.workloads = workloads;
+        api.setAdmission((type, obj) => workloads.admit(type, obj));
       },
       onDeleted: () => {
         endCluster();

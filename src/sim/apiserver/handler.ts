@@ -37,6 +37,8 @@ export interface HandlerDeps {
   store: ObjectStore;
   registry: Registry;
   gitVersion: string;
+  /** Mutating admission of new objects (after the handler's own defaults). */
+  admit?(type: ResourceType, obj: StoredObject): void;
   /** Called for each watch stream started (the server tracks them to end them on close / faults). */
   startWatch(res: ServerResponse, params: Omit<WatchParams, 'cutAfterMs'>, present: (o: StoredObject) => StoredObject, encode?: (o: StoredObject) => unknown): WatchStream;
 }
@@ -445,6 +447,7 @@ export class Handler {
     }
     obj.apiVersion = gvString(t.group, t.version);
     obj.kind = t.kind;
+    this.deps.admit?.(t, obj);
   }
 
   private async create(req: IncomingMessage, res: ServerResponse, target: Target, query: URLSearchParams): Promise<void> {

@@ -11,7 +11,7 @@ import { registerBuiltins } from './builtins.js';
 import { CrdController } from './crds.js';
 import { Handler, sendStatus } from './handler.js';
 import { kindKubeconfig } from './kubeconfig.js';
-import { Registry } from './registry.js';
+import { Registry, type ResourceType } from './registry.js';
 import { forbiddenWithoutAdmin } from './rights.js';
 import { INTERNAL_ERROR, SERVICE_UNAVAILABLE } from './status.js';
 import { WatchStream, type WatchParams } from './watch.js';
@@ -22,6 +22,8 @@ export { kindKubeconfig } from './kubeconfig.js';
 export { CRD_REF, NAMESPACE_REF } from './builtins.js';
 
 export type ApiServerMode = 'up' | 'down' | 'flaky';
+/** Mutates a new object before it is stored (may throw the handler's errors). */
+export type Admission = (type: ResourceType, obj: StoredObject) => void;
 
 export interface ApiServerOptions {
   store: ObjectStore;
@@ -57,6 +59,8 @@ export interface ApiServer {
    * every request but health, discovery and self-reviews gets RBAC's 403 (rights.ts). Default true.
    */
   setAdminRights(granted: boolean): void;
+  /** The mutating admission of new objects (the cluster's defaults, e.g. a Service's ClusterIP); undefined: none. */
+  setAdmission(fn: Admission | undefined): void;
   /** Called once, the next time /readyz answers 200. */
   onNextReady(callback: () => void): void;
   /** Requests answered 403 because admin rights were withheld. */
@@ -92,10 +96,12 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   let adminRights = true;
   let refused = 0;
   let readyCallbacks: (() => void)[] = [];
+  let admission: Admission | undefined;
 
   const handler = new Handler({
     store,
     registry,
+    admit: (type, obj) => admission?.(type, obj),
     gitVersion: options.gitVersion ?? 'v1.28.0',
     startWatch(res: ServerResponse, params: Omit<WatchParams, 'cutAfterMs'>, present: (o: StoredObject) => StoredObject, encode?: (o: StoredObject) => unknown): WatchStream {
       const full: WatchParams = mode === 'flaky' ? { ...params, cutAfterMs: 500 + Math.floor(random() * 1500) } : params;
@@ -210,6 +216,9 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     },
     setAdminRights(granted) {
       adminRights = granted;
+    },
+    setAdmission(fn) {
+      admission = fn;
     },
     onNextReady(callback) {
       readyCallbacks.push(callback);

@@ -351,6 +351,47 @@ function printerFor(type: ResourceType, version: string): Printer {
       },
     };
   }
+  if (type.group === 'apps' && type.name === 'replicasets') {
+    return {
+      columns: [
+        NAME_COLUMN,
+        col('Desired', 'integer', 'Replicas is the number of desired pods.'),
+        col('Current', 'integer', 'Replicas is the most recently observed number of replicas.'),
+        col('Ready', 'integer', 'The number of ready replicas for this replica set.'),
+        col('Age', 'string', AGE_DESCRIPTION),
+      ],
+      cells: (o, now) => {
+        const spec = getObj(o, 'spec');
+        return [o.metadata.name, typeof spec?.['replicas'] === 'number' ? spec['replicas'] : 1, num(o, 'status', 'replicas'), num(o, 'status', 'readyReplicas'), age(o.metadata.creationTimestamp, now)];
+      },
+    };
+  }
+  if (type.group === 'apps' && type.name === 'statefulsets') {
+    return {
+      columns: [NAME_COLUMN, col('Ready', 'string', 'Number of the pod with ready state'), col('Age', 'string', AGE_DESCRIPTION)],
+      cells: (o, now) => {
+        const spec = getObj(o, 'spec');
+        return [o.metadata.name, `${num(o, 'status', 'readyReplicas')}/${typeof spec?.['replicas'] === 'number' ? spec['replicas'] : 1}`, age(o.metadata.creationTimestamp, now)];
+      },
+    };
+  }
+  if (type.group === 'discovery.k8s.io' && type.name === 'endpointslices') {
+    return {
+      columns: [
+        NAME_COLUMN,
+        col('AddressType', 'string', 'The IP protocol for this slice'),
+        col('Ports', 'string', 'The ports for this slice'),
+        col('Endpoints', 'string', 'The endpoints for this slice'),
+        col('Age', 'string', AGE_DESCRIPTION),
+      ],
+      cells: (o, now) => {
+        const ports = Array.isArray(o['ports']) ? (o['ports'] as { port?: number }[]).map((p) => String(p.port ?? '')) : [];
+        const addrs = Array.isArray(o['endpoints']) ? (o['endpoints'] as { addresses?: string[] }[]).flatMap((e) => e.addresses ?? []) : [];
+        const shown = addrs.length === 0 ? '<unset>' : addrs.length > 3 ? `${addrs.slice(0, 3).join(',')} + ${addrs.length - 3} more...` : addrs.join(',');
+        return [o.metadata.name, String(o['addressType'] ?? ''), ports.length === 0 ? '<unset>' : ports.join(','), shown, age(o.metadata.creationTimestamp, now)];
+      },
+    };
+  }
   if (type.group === '' && type.name === 'namespaces') {
     return {
       columns: [NAME_COLUMN, col('Status', 'string', 'The status of the namespace'), col('Age', 'string', AGE_DESCRIPTION)],

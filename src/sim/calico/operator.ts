@@ -15,6 +15,7 @@ import { autoAssign, releaseByHandle } from './ipam.js';
 import { clusterGuid, type ContainerSpec, containerId, goTimeString, nameSuffix, namespaceObj, nowIso, scheduledPod, setPodRunning, templateHash, workloadObj } from './objects.js';
 import { CLUSTER_TYPE, CRD_V1, NOT_READY_TAINT, R, TUNNEL_ANNOTATION } from './refs.js';
 import { type CalicoReleaseFacts, DEFAULT_RELEASE, type ReleaseImages, releaseImages, releaseOfOperatorImage, RELEASES } from './releases.js';
+import { isManaged } from '../workloads/scope.js';
 import { refreshWorkloads, type StatusState, tigeraState, workloadCounts, writeTigeraStatus } from './status.js';
 
 export interface AggregatedRegistryLike {
@@ -65,7 +66,7 @@ function manifestUrl(image: string): string {
   return `https://${host === 'docker.io' ? 'registry-1.docker.io' : host}/v2/${repo}/manifests/${tag}`;
 }
 /** Images the kindest/node image ships (coredns, etcd, kube-*, local-path-provisioner): never pulled. */
-const BUILT_INTO_NODE_IMAGE = /^(registry\.k8s\.io\/|docker\.io\/kindest\/)/;
+export const BUILT_INTO_NODE_IMAGE = /^(registry\.k8s\.io\/|docker\.io\/kindest\/)/;
 const NS_APISERVER = 'calico-apiserver';
 
 /** Order in which a node's CNI hands out pod IPs once calico-node runs there (like real runs). */
@@ -79,7 +80,8 @@ function podPriority(pod: StoredObject): number {
   return 5;
 }
 
-const isPodNetwork = (p: StoredObject): boolean => (p.spec as { hostNetwork?: boolean } | undefined)?.hostNetwork !== true;
+/** Pod-network pods this CNI serves; the managed namespaces' pods get theirs from the workload kubelets (workloads/). */
+const isPodNetwork = (p: StoredObject): boolean => (p.spec as { hostNetwork?: boolean } | undefined)?.hostNetwork !== true && !isManaged(p);
 const podIP = (p: StoredObject): string | undefined => (p.status as { podIP?: string } | undefined)?.podIP;
 const nodeNameOf = (p: StoredObject): string | undefined => (p.spec as { nodeName?: string } | undefined)?.nodeName;
 const keyOf = (p: StoredObject): string => `${p.metadata.namespace ?? ''}/${p.metadata.name}`;
