@@ -164,7 +164,8 @@ export function describeWorkloads(unready: readonly UnreadyWorkload[], events: E
       if (!io || (io.namespace ?? w.namespace) !== w.namespace) return false;
       if (io.kind === w.kind && io.name === w.name) return true;
       if (io.kind === 'Pod' && io.name !== undefined && podNames.has(io.name)) return true;
-      return io.kind === 'ReplicaSet' && io.name !== undefined && io.name.startsWith(`${w.name}-`);
+      // A Deployment's ReplicaSets are `<name>-<pod-template-hash>` (no dash in the hash).
+      return io.kind === 'ReplicaSet' && io.name !== undefined && io.name.startsWith(`${w.name}-`) && !io.name.slice(w.name.length + 1).includes('-');
     });
     lines.push(...describeEvents(mine, 3).map((l) => `  ${l}`));
   }
