@@ -121,3 +121,31 @@ describe('waiting and status', () => {
     expect(r.problems).toEqual(["Deployment lesson/api does not exist (`lab deploy` applies the lesson's workloads)", 'Pod other/client: could not look (GET: connect ECONNREFUSED)']);
   });
 });
+
+describe('lab status text', () => {
+  it('lists the workloads with ready x/y, missing, or unknown when the API is down', async () => {
+    const { formatStatus } = await import('../../../src/deploy/status.js');
+    const s = {
+      lab: 'pod-network',
+      cluster: 'pod-network',
+      topology: '/t.clab.yaml',
+      state: 'degraded' as const,
+      containers: [{ name: 'pod-network-control-plane', state: 'running', status: 'Up 2 minutes', image: 'kindest/node:v1.28.0' }],
+      labDir: { path: '/clab-pod-network', exists: true },
+      kubeconfig: { path: '/k', exists: true },
+      api: { reachable: true, server: 'https://127.0.0.1:6443' },
+      nodes: [],
+      tigeraStatus: [],
+      workloads: [
+        { kind: 'Deployment', namespace: 'lesson', name: 'web', ready: false, readyCount: 1, desired: 2, exists: true },
+        { kind: 'Pod', namespace: 'lesson', name: 'client', ready: false, readyCount: 0, desired: 0, exists: false },
+      ],
+      problems: ['Deployment lesson/web is not ready: 1/2 available, 2 updated'],
+    };
+    const text = formatStatus(s);
+    expect(text).toMatch(/^ {2}workloads:\n {4}✖ Deployment lesson\/web\s+ready 1\/2\n {4}✖ Pod lesson\/client\s+missing$/m);
+    const down = formatStatus({ ...s, api: { reachable: false, error: 'connect ECONNREFUSED' } });
+    expect(down).toMatch(/^ {4}\? Deployment lesson\/web\s+unknown$/m);
+    expect(formatStatus({ ...s, workloads: [] })).not.toMatch(/workloads/);
+  });
+});
