@@ -3,6 +3,7 @@ import { parseDuration } from '../cli/options.js';
 import { loadLab } from '../lab/load.js';
 import { DEFAULT_TIMEOUT_MS } from '../deploy/deadlines.js';
 import { deployLab, printSummary } from '../deploy/deploy.js';
+import { validateWorkloads } from '../deploy/steps/validate.js';
 import { sudoPreference } from '../tools/sudo.js';
 import { isCi } from '../ui/tasks.js';
 import type { CommandContext } from './context.js';
@@ -12,6 +13,7 @@ export async function run(ctx: CommandContext<'deploy'>): Promise<number> {
   const timeoutMs = o.timeout !== undefined ? parseDuration(o.timeout) : DEFAULT_TIMEOUT_MS;
   const t0 = performance.now();
   const lab = await loadLab({ topology: o.topology, lesson: o.lesson, pins: o.pins, calicoVersion: o['calico-version'], cwd: ctx.cwd, env: ctx.env });
+  validateWorkloads(lab);
   const validateMs = Math.round(performance.now() - t0);
   if (!o.json) ctx.log.info(`lab ${lab.name}: ${lab.nodes.length} nodes (${lab.nodeImage}), Calico ${lab.calico.version}, from ${lab.topologyFile}`);
   const summary = await deployLab(lab, {

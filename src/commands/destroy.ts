@@ -22,11 +22,11 @@ export async function run(ctx: CommandContext<'destroy'>): Promise<number> {
     onLine: json ? () => undefined : (line) => ctx.log.info(`  ${line}`),
   });
   if (json) {
-    ctx.stdout.write(`${JSON.stringify({ ok: true, lab: lab.name, cluster: lab.cluster, removed: result.removed, before: result.before, actions: result.actions }, null, 2)}\n`);
+    ctx.stdout.write(`${JSON.stringify({ ok: true, lab: lab.name, cluster: lab.cluster, removed: result.removed, before: result.before, actions: result.actions, workloads: result.workloads }, null, 2)}\n`);
   } else if (!result.removed) {
     ctx.log.info(`nothing to remove: lab ${lab.name} is not deployed (no containers of cluster "${lab.cluster}", no ${lab.labDir}, no kubeconfig)`);
   } else {
-    ctx.log.info(`${ctx.log.style('green', '✔')} lab ${lab.name} removed (${result.before.containers.length} containers${result.before.kubeconfig ? ', kubeconfig' : ''}${result.before.labDir ? `, ${lab.labDir}` : ''}); the docker network "kind" and images are kept`);
+    ctx.log.info(`${ctx.log.style('green', '✔')} lab ${lab.name} removed (${result.before.containers.length} containers${result.workloads > 0 ? ` with the lesson's ${result.workloads} workload objects` : ''}${result.before.kubeconfig ? ', kubeconfig' : ''}${result.before.labDir ? `, ${lab.labDir}` : ''}); the docker network "kind" and images are kept`);
   }
   return 0;
 }

@@ -19,6 +19,10 @@ export const STEP_TIMEOUT_MS = {
   apply: 3 * 60_000,
   /** TigeraStatus calico/apiserver Available and all nodes Ready: what is left of --timeout. */
   calicoReady: 15 * 60_000,
+  /** Server-side apply of the lesson's workloads (the series' tools/*.yaml). */
+  workloadsApply: 2 * 60_000,
+  /** The lesson's Deployments/DaemonSets/StatefulSets/Pods ready (image pulls included). */
+  workloadsReady: 5 * 60_000,
   /** containerlab destroy + kind delete + leftovers. */
   destroy: 10 * 60_000,
   /** A quick health probe of an existing cluster's API (reuse decision, status). */

@@ -73,6 +73,8 @@ export interface DestroyResult {
   removed: boolean;
   before: LabPresence;
   actions: string[];
+  /** The lesson's workload objects that went with the cluster (0 when it had none or no cluster existed). */
+  workloads: number;
 }
 
 /** Ask on an interactive TTY only (never in CI, never without a TTY). */
@@ -92,7 +94,7 @@ export async function confirm(question: string, o: { stdin: NodeJS.ReadStream; s
 
 export async function destroyLab(lab: Lab, o: DestroyOptions): Promise<DestroyResult> {
   const before = await labPresence(lab, o);
-  if (nothingToRemove(before)) return { removed: false, before, actions: [] };
+  if (nothingToRemove(before)) return { removed: false, before, actions: [], workloads: 0 };
   if (!o.yes) {
     const what = [
       before.containers.length > 0 ? `kind cluster "${lab.cluster}" (${before.containers.join(', ')})` : undefined,
@@ -108,5 +110,6 @@ export async function destroyLab(lab: Lab, o: DestroyOptions): Promise<DestroyRe
     await rm(lab.kubeconfigPath, { force: true });
     actions.push(`rm ${lab.kubeconfigPath}`);
   }
-  return { removed: true, before, actions };
+  // The workloads live in the cluster: deleting its nodes removes them (removeLabCluster checks no container is left).
+  return { removed: true, before, actions, workloads: before.containers.length > 0 ? lab.workloads.manifests.length : 0 };
 }

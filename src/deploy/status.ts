@@ -3,14 +3,16 @@
  * TigeraStatus. Read-only; quick (short deadlines on every probe).
  */
 import { existsSync } from 'node:fs';
-import type { Lab } from '../lab/model.js';
-import { KubeClient } from '../kube/client.js';
+import type { KubeObject, Lab } from '../lab/model.js';
+import { KubeApiError, KubeClient, collectionPath } from '../kube/client.js';
 import { nodeReady, tigeraState, type TigeraState } from '../kube/wait.js';
+import { WORKLOAD_RESOURCES, readiness, waitLabel } from '../kube/workloads.js';
 import { listClusterContainers } from '../tools/docker.js';
 import type { ToolOptions } from '../tools/exec.js';
 import { kindGetKubeconfig } from '../tools/kind.js';
 import { clusterProblems } from './cluster.js';
 import { STEP_TIMEOUT_MS } from './deadlines.js';
+import type { WorkloadState } from './types.js';
 
 export interface LabStatus {
   lab: string;
@@ -24,7 +26,36 @@ export interface LabStatus {
   api: { reachable: boolean; server?: string; error?: string };
   nodes: { name: string; role: string; ready: boolean | null }[];
   tigeraStatus: TigeraState[];
+  /** The lesson's workloads (what deploy waits for), ready x/y; empty when the lesson has none. */
+  workloads: WorkloadState[];
   problems: string[];
+}
+
+/** Each workload the lesson waits for, as the API says now (missing when the API could not be asked). */
+export async function workloadStatus(client: Pick<KubeClient, 'requestJson'>, waits: Lab['workloads']['waitFor'], deadline: number): Promise<{ workloads: WorkloadState[]; problems: string[] }> {
+  const problems: string[] = [];
+  const workloads = await Promise.all(
+    waits.map(async (w): Promise<WorkloadState> => {
+      const { apiVersion, resource } = WORKLOAD_RESOURCES[w.kind];
+      let obj;
+      try {
+        obj = await client
+          .requestJson<KubeObject>('GET', `${collectionPath(apiVersion, resource, w.namespace)}/${encodeURIComponent(w.name)}`, { deadline })
+          .catch((error: unknown) => {
+            if (error instanceof KubeApiError && error.status === 404) return undefined;
+            throw error;
+          });
+      } catch (error) {
+        problems.push(`${waitLabel(w)}: could not look (${error instanceof Error ? error.message : String(error)})`);
+        return { kind: w.kind, namespace: w.namespace, name: w.name, ready: false, readyCount: 0, desired: 0, exists: false };
+      }
+      const r = readiness(w.kind, obj);
+      if (!obj) problems.push(`${waitLabel(w)} does not exist (\`lab deploy\` applies the lesson's workloads)`);
+      else if (!r.ready) problems.push(`${waitLabel(w)} is not ready: ${r.reason ?? 'not ready'}`);
+      return { kind: w.kind, namespace: w.namespace, name: w.name, ready: r.ready, readyCount: r.readyCount, desired: r.desired, exists: obj !== undefined };
+    }),
+  );
+  return { workloads, problems };
 }
 
 const TIGERA_NAMES = ['calico', 'apiserver', 'ippools'];
@@ -43,6 +74,7 @@ export async function labStatus(lab: Lab, o: ToolOptions & { probeMs?: number })
     api: { reachable: false },
     nodes: lab.nodes.map((n) => ({ name: n.name, role: n.role, ready: null })),
     tigeraStatus: [],
+    workloads: [],
     problems: [],
   };
   if (containers.length === 0) {
@@ -53,6 +85,8 @@ export async function labStatus(lab: Lab, o: ToolOptions & { probeMs?: number })
     return status;
   }
   status.problems.push(...clusterProblems(lab, containers));
+  // Not known until the API answers (shown as unknown); the cluster's deletion removes them with it.
+  status.workloads = lab.workloads.waitFor.map((w) => ({ kind: w.kind, namespace: w.namespace, name: w.name, ready: false, readyCount: 0, desired: 0, exists: false }));
   if (!status.kubeconfig.exists) status.problems.push(`the kubeconfig ${lab.kubeconfigPath} is missing (\`lab deploy\` writes it)`);
   // Prefer kind's view of the kubeconfig (the published port changes when the control-plane restarts).
   let client: KubeClient | undefined;
@@ -87,6 +121,11 @@ export async function labStatus(lab: Lab, o: ToolOptions & { probeMs?: number })
       if (t.name === 'ippools') continue;
       if (!t.available || t.degraded) status.problems.push(`TigeraStatus ${t.name}: ${t.degraded ? 'Degraded' : 'not Available'}${t.message ? ` (${t.message})` : ''}`);
     }
+    if (lab.workloads.waitFor.length > 0) {
+      const w = await workloadStatus(client, lab.workloads.waitFor, Date.now() + probeMs);
+      status.workloads = w.workloads;
+      status.problems.push(...w.problems);
+    }
   } else {
     status.problems.push(`the Kubernetes API is not reachable${status.api.error ? `: ${status.api.error}` : ''}`);
   }
@@ -116,6 +155,13 @@ export function formatStatus(s: LabStatus): string {
     for (const t of s.tigeraStatus) {
       const word = t.degraded ? 'Degraded' : t.available ? 'Available' : t.progressing ? 'Progressing' : 'missing';
       lines.push(`    ${mark(t.available && !t.degraded)} ${t.name.padEnd(12)} ${word}${t.message && !t.available ? ` — ${t.message}` : ''}${t.name === 'ippools' ? ' (reported only)' : ''}`);
+    }
+  }
+  if (s.workloads.length > 0) {
+    lines.push('  workloads:');
+    for (const w of s.workloads) {
+      const known = s.api.reachable;
+      lines.push(`    ${mark(known ? w.ready : null)} ${`${w.kind} ${w.namespace}/${w.name}`.padEnd(32)} ${!known ? 'unknown' : !w.exists ? 'missing' : `ready ${w.readyCount}/${w.desired}`}`);
     }
   }
   if (s.problems.length > 0) {

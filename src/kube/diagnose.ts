@@ -14,12 +14,12 @@ interface ContainerStatus {
   state?: { waiting?: { reason?: string; message?: string }; terminated?: { reason?: string; exitCode?: number } };
 }
 
-interface Pod extends KubeObject {
+export interface Pod extends KubeObject {
   spec?: { nodeName?: string };
   status?: { phase?: string; reason?: string; message?: string; conditions?: { type: string; status: string; reason?: string; message?: string }[]; containerStatuses?: ContainerStatus[]; initContainerStatuses?: ContainerStatus[] };
 }
 
-interface Event extends KubeObject {
+export interface Event extends KubeObject {
   type?: string;
   reason?: string;
   message?: string;
@@ -132,4 +132,71 @@ export async function diagnose(client: KubeClient, expectedNodes: readonly strin
   if (pods) lines.push(...describePods(pods.items));
   if (events) lines.push(...describeEvents(events.items));
   return lines;
+}
+
+/** A workload that is not ready, with what was found about it (input of describeWorkloads). */
+export interface UnreadyWorkload {
+  kind: string;
+  namespace: string;
+  name: string;
+  /** `1/3 available, 3 updated`, `not found`… */
+  reason: string;
+  pods: Pod[];
+}
+
+/**
+ * Name each unready workload, each of its pods that is not Ready with its reason (ErrImagePull,
+ * ImagePullBackOff, CrashLoopBackOff, Pending: Unschedulable…), and the Warning events about the
+ * workload, its ReplicaSets or its pods. A workload without pods says so (nothing was scheduled).
+ */
+export function describeWorkloads(unready: readonly UnreadyWorkload[], events: Event[], maxPods = 4): string[] {
+  const lines: string[] = [];
+  for (const w of unready) {
+    lines.push(`${w.kind} ${w.namespace}/${w.name} not ready: ${w.reason}`);
+    if (w.reason !== 'not found') {
+      const pods = describePods(w.pods, maxPods).map((l) => `  ${l}`);
+      if (w.pods.length === 0 && w.kind !== 'Pod') lines.push('  no pods were created for it');
+      lines.push(...pods);
+    }
+    const podNames = new Set(w.pods.map((p) => p.metadata.name));
+    const mine = events.filter((e) => {
+      const io = e.involvedObject;
+      if (!io || (io.namespace ?? w.namespace) !== w.namespace) return false;
+      if (io.kind === w.kind && io.name === w.name) return true;
+      if (io.kind === 'Pod' && io.name !== undefined && podNames.has(io.name)) return true;
+      // A Deployment's ReplicaSets are `<name>-<pod-template-hash>` (no dash in the hash).
+      return io.kind === 'ReplicaSet' && io.name !== undefined && io.name.startsWith(`${w.name}-`) && !io.name.slice(w.name.length + 1).includes('-');
+    });
+    lines.push(...describeEvents(mine, 3).map((l) => `  ${l}`));
+  }
+  return lines;
+}
+
+/** describeWorkloads over what the cluster says now. Never throws; bounded by `deadline`. */
+export async function diagnoseWorkloads(
+  client: KubeClient,
+  unready: readonly { kind: string; namespace: string; name: string; reason: string; selector: string | undefined }[],
+): Promise<string[]> {
+  const attempt = async <T>(f: () => Promise<T>): Promise<T | undefined> => {
+    try {
+      return await f();
+    } catch {
+      return undefined;
+    }
+  };
+  const withPods = await Promise.all(
+    unready.map(async (w): Promise<UnreadyWorkload> => {
+      let pods: Pod[] = [];
+      if (w.kind === 'Pod') {
+        const p = await attempt(() => client.get<Pod>('v1', 'pods', w.name, w.namespace));
+        pods = p ? [p] : [];
+      } else if (w.selector) {
+        pods = (await attempt(() => client.list<Pod>('v1', 'pods', { namespace: w.namespace, labelSelector: w.selector })))?.items ?? [];
+      }
+      return { kind: w.kind, namespace: w.namespace, name: w.name, reason: w.reason, pods };
+    }),
+  );
+  const namespaces = [...new Set(unready.map((w) => w.namespace))];
+  const events = (await Promise.all(namespaces.map((ns) => attempt(() => client.list<Event>('v1', 'events', { namespace: ns, fieldSelector: 'type=Warning' }))))).flatMap((l) => l?.items ?? []);
+  return describeWorkloads(withPods, events);
 }
