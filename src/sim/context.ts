@@ -27,6 +27,9 @@ export const FAULT_IDS = [
   'borrowed-ip',
   // verify: the Calico API broken
   'calico-crd-errors',
+  // exec observations (lesson 02)
+  'pod-mtu-mismatch',
+  'missing-pod-route',
 ] as const;
 export type FaultId = (typeof FAULT_IDS)[number];
 

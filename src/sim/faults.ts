@@ -11,7 +11,8 @@
  * - checksum-mismatch: the download server serves altered bytes (downloads.ts).
  * - slow: the clock runs 3× slower (world.ts multiplies the time scale).
  * - docker-down: the fake docker CLI cannot reach its daemon (tools/docker.ts), as with dockerd stopped.
- * image-pull-backoff, node-notready and the IPAM faults are implemented by the Calico part.
+ * image-pull-backoff, node-notready and the IPAM faults are implemented by the Calico part;
+ * pod-mtu-mismatch and missing-pod-route by the exec answers (src/sim/exec/net.ts).
  */
 import { FAULT_IDS, isFaultId, type FaultId, type SimClock } from './context.js';
 import type { ApiServerLike } from './dispatch/runtime.js';
@@ -35,6 +36,8 @@ export const FAULT_DESCRIPTIONS: Record<FaultId, string> = {
   'duplicate-pod-ip': 'IPAM: two pods share an IP',
   'borrowed-ip': 'IPAM: a pod IP borrowed from another node\'s block',
   'calico-crd-errors': 'lists of crd.projectcalico.org/v1 resources answer 500 (the API server implements it)',
+  'pod-mtu-mismatch': "exec: pods' eth0 report MTU 1500 although VXLAN needs 1450 (src/sim/exec)",
+  'missing-pod-route': "exec: a node lacks the /32 route to one of its pods (a lesson pod first; src/sim/exec)",
 };
 
 export const API_FLAKY_MS = 20_000;
