@@ -26,6 +26,7 @@ function header(m: RegExpExecArray): IpLink {
   for (let i = 0; i + 1 < f.length; i += 1) {
     if (f[i] === 'mtu') link.mtu = Number(f[++i]);
     else if (f[i] === 'state') link.state = f[++i]!;
+    else if (f[i] === 'link-netnsid') link.linkNetnsId = Number(f[++i]); // `ip -4` moves it here
   }
   return link;
 }
