@@ -6,6 +6,7 @@
 import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { execInPod, ExecError } from '../../src/kube/exec.js';
+import { podNetwork } from '../../src/observe/index.js';
 import { KubeClient } from '../../src/kube/client.js';
 import { startApiServer, type ApiServer } from '../../src/sim/apiserver/index.js';
 import { R } from '../../src/sim/calico/refs.js';
@@ -35,6 +36,17 @@ afterAll(async () => {
 const podIP = (p: StoredObject): string => (p.status as { podIP: string }).podIP;
 
 describe('execInPod against the simulated API server', () => {
+  test('podNetwork: eth0 with the pod IP /32 and MTU 1450, only the 169.254.1.1 routes, the cluster DNS', async () => {
+    const net = await podNetwork(kube, { namespace: 'kube-system', name: pod.metadata.name }, { timeoutMs: 10_000 });
+    expect(net.addresses).toEqual([{ family: 'inet', local: podIP(pod), prefixlen: 32, scope: 'global', label: 'eth0' }]);
+    expect(net.mtu).toBe(1450);
+    expect(net.routes.map((r) => [r.dst, r.via, r.dev, r.scope])).toEqual([
+      ['default', '169.254.1.1', 'eth0', undefined],
+      ['169.254.1.1', undefined, 'eth0', 'link'],
+    ]);
+    expect(net.resolv).toEqual({ nameservers: ['10.96.0.10'], search: ['kube-system.svc.cluster.local', 'svc.cluster.local', 'cluster.local'], options: { ndots: '5' } });
+  });
+
   test('stdout of `ip -4 addr show dev eth0` holds the pod IP /32 and the VXLAN MTU; exit 0', async () => {
     const r = await execInPod(kube, { namespace: 'kube-system', pod: pod.metadata.name, command: ['ip', '-4', 'addr', 'show', 'dev', 'eth0'], timeoutMs: 10_000 });
     expect(r.exitCode).toBe(0);
