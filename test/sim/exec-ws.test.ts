@@ -4,6 +4,8 @@
  * against pods of a booted sim world (Calico-managed coredns / calico-kube-controllers).
  */
 import { createRequire } from 'node:module';
+import { createServer, type Socket } from 'node:net';
+import { TimeoutError } from '../../src/errors.js';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { execInPod, ExecError } from '../../src/kube/exec.js';
 import { podNetwork } from '../../src/observe/index.js';
@@ -76,6 +78,25 @@ describe('execInPod against the simulated API server', () => {
     const e = (await execInPod(kube, { namespace: 'kube-system', pod: pod.metadata.name, container: 'sidecar', command: ['hostname'], timeoutMs: 10_000 }).catch((x: unknown) => x)) as ExecError;
     expect(e.failure).toBe('container-missing');
     expect(e.hint).toBe('its containers: coredns');
+  });
+
+  test('a server that never answers: TimeoutError at the deadline, not a hang', async () => {
+    const held: Socket[] = [];
+    const silent = createServer((sock) => held.push(sock));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = (silent.address() as { port: number }).port;
+    const mute = await KubeClient.fromString(api.kubeconfig('calico-ipam').replace(api.url, `https://127.0.0.1:${port}`));
+    try {
+      const t0 = Date.now();
+      const e = await execInPod(mute, { namespace: 'kube-system', pod: pod.metadata.name, command: ['hostname'], timeoutMs: 400 }).catch((x: unknown) => x);
+      expect(e).toBeInstanceOf(TimeoutError);
+      expect((e as TimeoutError).message).toBe(`exec in kube-system/${pod.metadata.name} did not finish within 0.4 s`);
+      expect(Date.now() - t0).toBeLessThan(3_000);
+    } finally {
+      mute.close();
+      for (const s of held) s.destroy();
+      silent.close();
+    }
   });
 
   test('RBAC: without admin rights the upgrade is a 403 and the error says what right is missing', async () => {
