@@ -26,7 +26,7 @@ function broadcast(a: SimAddr): string | undefined {
 
 function headerLine(l: SimLink, o: AddrOptions): string {
   const qlen = l.qlen !== undefined ? ` qlen ${l.qlen}` : '';
-  if (o.busybox) return `${l.ifindex}: ${peerName(l)}: <${l.flags.join(',')}> mtu ${l.mtu} qdisc ${l.qdisc}${qlen}`;
+  if (o.busybox) return `${l.ifindex}: ${peerName(l)}: <${l.flags.join(',')}> mtu ${l.mtu} qdisc ${l.qdisc} state ${l.state}${qlen}`;
   return `${l.ifindex}: ${peerName(l)}: <${l.flags.join(',')}> mtu ${l.mtu} qdisc ${l.qdisc} state ${l.state}${o.linkOnly ? ' mode DEFAULT' : ''} group default${qlen}`;
 }
 

@@ -30,9 +30,9 @@ describe('ip addr text', () => {
     expect(links[1]!.peerIfindex).toBeUndefined();
   });
 
-  test('busybox inside a pod: no state/group keys, M-DOWN flag; same facts', () => {
+  test('busybox inside a pod: no group key, M-DOWN flag; same facts', () => {
     const eth0 = parseIpAddrText(fx('ip-addr-busybox-pod.txt')).find((l) => l.name === 'eth0')!;
-    expect([eth0.ifindex, eth0.peerIfindex, eth0.mtu, eth0.state, eth0.mac]).toEqual([3, 12, 1450, undefined, '2e:6d:a1:90:5b:c3']);
+    expect([eth0.ifindex, eth0.peerIfindex, eth0.mtu, eth0.state, eth0.mac]).toEqual([3, 12, 1450, 'UP', '2e:6d:a1:90:5b:c3']);
     expect(eth0.flags).toContain('M-DOWN');
     expect(eth0.addresses.filter((a) => a.family === 'inet')).toEqual([{ family: 'inet', local: '192.168.18.70', prefixlen: 32, scope: 'global', label: 'eth0' }]);
   });
