@@ -3,6 +3,7 @@
  * (client-node's Exec, v5 offered first) and a raw `ws` client offering one subprotocol (v4 / v5),
  * against pods of a booted sim world (Calico-managed coredns / calico-kube-controllers).
  */
+import { request } from 'node:https';
 import { createRequire } from 'node:module';
 import { createServer, type Socket } from 'node:net';
 import { TimeoutError } from '../../src/errors.js';
@@ -171,6 +172,20 @@ describe('the exec WebSocket protocol', () => {
     const r = await rawExec(path(['hostname'], 'kube-system', () => 'ghost'), ['v4.channel.k8s.io']);
     expect(r.refused?.code).toBe(404);
     expect(JSON.parse(r.refused?.body ?? '{}')).toMatchObject({ kind: 'Status', status: 'Failure', reason: 'NotFound', message: 'pods "ghost" not found', code: 404 });
+  });
+
+  test('a SPDY/3.1 upgrade (kubectl < 1.30): HTTP 400 saying the simulated server speaks WebSocket only', async () => {
+    const res = await new Promise<{ code: number; body: string }>((resolve, reject) => {
+      const req = request(`${api.url}${path(['hostname'])}`, { ca: api.caPem, cert: api.clientCertPem, key: api.clientKeyPem, headers: { Connection: 'Upgrade', Upgrade: 'SPDY/3.1', 'X-Stream-Protocol-Version': 'v4.channel.k8s.io' } }, (r) => {
+        let body = '';
+        r.on('data', (c: Buffer) => (body += c.toString()));
+        r.on('end', () => resolve({ code: r.statusCode ?? 0, body }));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    expect(res.code).toBe(400);
+    expect((JSON.parse(res.body) as { message: string }).message).toBe('this simulated API server speaks exec over WebSocket only (v5.channel.k8s.io, v4.channel.k8s.io), not SPDY/3.1');
   });
 
   test('only old subprotocols offered: HTTP 400', async () => {

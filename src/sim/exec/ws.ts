@@ -88,6 +88,11 @@ export function handleExecUpgrade(world: NetWorld, req: IncomingMessage, socket:
   const command = url.searchParams.getAll('command');
   const plan = planPodExec(world, { namespace: decodeURIComponent(m[1]!), pod: decodeURIComponent(m[2]!), container: url.searchParams.get('container') ?? undefined, command });
   if (!plan.ok) return rejectUpgrade(socket, plan.status);
+  const upgrade = String(req.headers['upgrade'] ?? '');
+  if (upgrade.toLowerCase() !== 'websocket') {
+    // kubectl < 1.30 (and later ones with KUBECTL_REMOTE_COMMAND_WEBSOCKETS=false) upgrade to SPDY/3.1: not modelled
+    return rejectUpgrade(socket, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: `this simulated API server speaks exec over WebSocket only (${EXEC_PROTOCOLS.join(', ')}), not ${upgrade || 'a plain request'}`, reason: 'BadRequest', code: 400 });
+  }
   if (!offeredProtocols(req).some((p) => (EXEC_PROTOCOLS as readonly string[]).includes(p))) {
     return rejectUpgrade(socket, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: `none of the offered subprotocols are supported (this server speaks ${EXEC_PROTOCOLS.join(', ')})`, reason: 'BadRequest', code: 400 });
   }
