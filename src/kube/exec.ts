@@ -169,7 +169,9 @@ async function explainRefusal(kube: KubeClient, r: ExecRequest, where: string, c
   }
   const phase = pod.status?.phase ?? 'Unknown';
   if (phase !== 'Running') {
-    return new ExecError('pod-not-running', `pod ${r.namespace}/${r.pod} is not running (phase ${phase}${podProblem(pod) ? `: ${podProblem(pod)}` : ''})`, { cause, hint: 'wait for the pod to be Running (kubectl get pod -w), or look at kubectl describe pod' });
+    const problem = podProblem(pod);
+    const why = problem !== undefined && problem !== phase ? `: ${problem}` : '';
+    return new ExecError('pod-not-running', `pod ${r.namespace}/${r.pod} is not running (phase ${phase}${why})`, { cause, hint: 'wait for the pod to be Running (kubectl get pod -w), or look at kubectl describe pod' });
   }
   return new ExecError('refused', `exec in ${where} was refused (HTTP ${code})`, { cause, hint: 'run with --verbose; kubectl exec to the same pod shows the API server\'s message' });
 }

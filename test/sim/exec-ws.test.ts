@@ -6,7 +6,7 @@
 import { request } from 'node:https';
 import { createRequire } from 'node:module';
 import { createServer, type Socket } from 'node:net';
-import { TimeoutError } from '../../src/errors.js';
+import { InterruptedError, TimeoutError } from '../../src/errors.js';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { execInPod, ExecError } from '../../src/kube/exec.js';
 import { podNetwork } from '../../src/observe/index.js';
@@ -98,6 +98,30 @@ describe('execInPod against the simulated API server', () => {
       for (const s of held) s.destroy();
       silent.close();
     }
+  });
+
+  test('a pod that is not running: pod-not-running naming its phase', async () => {
+    // on a node the sim's Calico does not serve, so it stays Pending
+    w.store.create(R.pods, { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'starting', namespace: 'default' }, spec: { nodeName: 'calico-ipam-worker9', containers: [{ name: 'app', image: 'praqma/network-multitool' }] }, status: { phase: 'Pending' } });
+    const e = (await execInPod(kube, { namespace: 'default', pod: 'starting', command: ['ip', 'route'], timeoutMs: 10_000 }).catch((x: unknown) => x)) as ExecError;
+    expect([e.failure, e.message]).toEqual(['pod-not-running', 'pod default/starting is not running (phase Pending)']);
+  });
+
+  test('an aborted signal: InterruptedError, no exec', async () => {
+    const ac = new AbortController();
+    ac.abort();
+    const before = api.requestCount();
+    const e = await execInPod(kube, { namespace: 'kube-system', pod: pod.metadata.name, command: ['hostname'], timeoutMs: 10_000, signal: ac.signal }).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(InterruptedError);
+    expect(api.requestCount()).toBe(before);
+  });
+
+  test('a hostNetwork pod sees its node: eth0 with the node IP, MTU 1500, the kind gateway', async () => {
+    w.store.create(R.pods, { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'node-agent', namespace: 'kube-system' }, spec: { nodeName: 'calico-ipam-worker', hostNetwork: true, containers: [{ name: 'agent' }] }, status: { phase: 'Running', podIP: '172.18.0.3' } });
+    const addr = await execInPod(kube, { namespace: 'kube-system', pod: 'node-agent', command: ['ip', '-4', 'addr', 'show', 'dev', 'eth0'], timeoutMs: 10_000 });
+    expect(addr.stdout).toMatch(/mtu 1500 .*\n    inet 172\.18\.0\.3\/16 brd 172\.18\.255\.255 scope global eth0\n/);
+    const routes = await execInPod(kube, { namespace: 'kube-system', pod: 'node-agent', command: ['ip', 'route'], timeoutMs: 10_000 });
+    expect(routes.stdout.split('\n')[0]).toBe('default via 172.18.0.1 dev eth0 ');
   });
 
   test('RBAC: without admin rights the upgrade is a 403 and the error says what right is missing', async () => {
