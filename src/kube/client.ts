@@ -179,6 +179,11 @@ export class KubeClient {
     return new KubeClient(new URL(cluster.server), opts, o.signal, o.log);
   }
 
+  /** The server and its TLS/auth options, for connections this client does not make itself (exec's WebSocket). */
+  connection(): { server: URL; tls: https.RequestOptions } {
+    return { server: this.server, tls: this.tls };
+  }
+
   close(): void {
     this.closed = true;
     this.signal?.removeEventListener('abort', this.onAbort);

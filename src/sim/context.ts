@@ -30,6 +30,9 @@ export const FAULT_IDS = [
   // workloads (src/sim/workloads): the pods of every non-system workload
   'workload-image-pull',
   'pod-never-ready',
+  // exec observations (lesson 02)
+  'pod-mtu-mismatch',
+  'missing-pod-route',
 ] as const;
 export type FaultId = (typeof FAULT_IDS)[number];
 

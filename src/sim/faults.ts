@@ -13,6 +13,7 @@
  * - docker-down: the fake docker CLI cannot reach its daemon (tools/docker.ts), as with dockerd stopped.
  * image-pull-backoff, node-notready and the IPAM faults are implemented by the Calico part;
  * workload-image-pull and pod-never-ready by the workload controllers (workloads/kubelet.ts).
+ * pod-mtu-mismatch and missing-pod-route by the exec answers (src/sim/exec/net.ts).
  */
 import { FAULT_IDS, isFaultId, type FaultId, type SimClock } from './context.js';
 import type { ApiServerLike } from './dispatch/runtime.js';
@@ -38,6 +39,8 @@ export const FAULT_DESCRIPTIONS: Record<FaultId, string> = {
   'calico-crd-errors': 'lists of crd.projectcalico.org/v1 resources answer 500 (the API server implements it)',
   'workload-image-pull': 'the images of non-system workloads cannot be pulled (preloaded or not): their pods wait in ErrImagePull, then ImagePullBackOff',
   'pod-never-ready': 'the containers of non-system workloads run but never become ready: pods Ready=False (ContainersNotReady)',
+  'pod-mtu-mismatch': "exec: pods' eth0 report MTU 1500 although VXLAN needs 1450 (src/sim/exec)",
+  'missing-pod-route': "exec: a node lacks the /32 route to one of its pods (a lesson pod first; src/sim/exec)",
 };
 
 export const API_FLAKY_MS = 20_000;

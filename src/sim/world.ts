@@ -130,7 +130,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
   };
 
   try {
-    const api = await startApiServer({ store, ...(faults.has('calico-crd-errors') ? { failingListGroups: ['crd.projectcalico.org/v1'] } : {}) });
+    const api = await startApiServer({ store, faults, ...(faults.has('calico-crd-errors') ? { failingListGroups: ['crd.projectcalico.org/v1'] } : {}) });
     api.setMode('down');
     cleanups.push(() => api.close());
 

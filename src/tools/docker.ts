@@ -210,3 +210,28 @@ export async function dockerSave(images: readonly string[], file: string, o: Too
 export async function dockerLoad(file: string, o: ToolOptions = {}): Promise<void> {
   await dockerOk(['load', '-i', file], { ...toolRunOptions(o, { timeout: 30 * 60_000 }), what: 'docker load' });
 }
+
+export interface DockerExecResult {
+  stdout: string;
+  stderr: string;
+  exitCode: number;
+}
+
+/**
+ * `docker exec <container> <command…>` (no shell, no TTY): the command's output and exit code, whatever
+ * the code (126/127 when the program cannot be started in the container). A daemon that cannot be
+ * reached is a PrerequisiteError; a container that does not exist or is not running a StepFailedError.
+ */
+export async function dockerExec(container: string, command: readonly string[], o: ToolOptions = {}): Promise<DockerExecResult> {
+  const r = await run('docker', ['exec', container, ...command], toolRunOptions(o, { timeout: 20_000 }));
+  if (r.exitCode !== 0) {
+    if (isDaemonUnreachable(r.stderr)) throw daemonError(r.stderr);
+    if (/No such container/i.test(r.stderr)) {
+      throw new StepFailedError(`docker exec: no container named ${container}`, { details: tail(r.stderr, 4), hint: 'is the lab deployed? `lab status` lists its node containers' });
+    }
+    if (/is not running/i.test(r.stderr)) {
+      throw new StepFailedError(`docker exec: container ${container} is not running`, { details: tail(r.stderr, 4), hint: `start it (docker start ${container}) or redeploy the lab` });
+    }
+  }
+  return { stdout: r.stdout, stderr: r.stderr, exitCode: r.exitCode };
+}

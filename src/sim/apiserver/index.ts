@@ -4,7 +4,8 @@
  */
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { ObjectStore, StoredObject } from '../store.js';
 import { generatePki, type Pki } from '../pki.js';
 import { registerBuiltins } from './builtins.js';
@@ -15,6 +16,8 @@ import { Registry, type ResourceType } from './registry.js';
 import { forbiddenWithoutAdmin } from './rights.js';
 import { INTERNAL_ERROR, SERVICE_UNAVAILABLE } from './status.js';
 import { WatchStream, type WatchParams } from './watch.js';
+import type { FaultId } from '../context.js';
+import { handleExecUpgrade, rejectUpgrade } from '../exec/ws.js';
 
 export { Registry } from './registry.js';
 export type { AggregatedGroup, AggregatedResource, PrinterColumn, ResourceType } from './registry.js';
@@ -39,6 +42,8 @@ export interface ApiServerOptions {
   pki?: Pki;
   /** Group/versions whose LIST requests answer 500 (fault calico-crd-errors: `crd.projectcalico.org/v1`). */
   failingListGroups?: readonly string[];
+  /** The world's faults (the exec answers read pod-mtu-mismatch / missing-pod-route). */
+  faults?: ReadonlySet<FaultId>;
 }
 
 export interface ApiServer {
@@ -154,6 +159,21 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       });
     }
     void handler.handle(req, res, url);
+  });
+  // pods/<name>/exec over WebSocket (src/sim/exec/ws.ts), behind the same RBAC gate as requests
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const url = new URL(req.url ?? '/', 'https://127.0.0.1');
+    const key = `${req.method ?? 'GET'} ${url.pathname}`;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+    total += 1;
+    socket.on('error', () => undefined);
+    const forbidden = adminRights ? undefined : forbiddenWithoutAdmin(req.method ?? 'GET', url);
+    if (forbidden) {
+      refused += 1;
+      rejectUpgrade(socket, forbidden);
+      return;
+    }
+    handleExecUpgrade({ store, faults: options.faults ?? new Set() }, req, socket, head, url);
   });
   server.on('tlsClientError', () => {
     /* clients that give up mid-handshake (mode changes) */

@@ -11,6 +11,7 @@ import type { SimContainer, ToolHandler, ToolInvocation } from '../context.js';
 import { FlagError, parseFlags, str, type FlagSpec } from '../dispatch/args.js';
 import { hasImage, humanDuration, imageKey, readSimData, type SimRuntime } from '../dispatch/runtime.js';
 import { sortNewestFirst } from '../cluster/kind.js';
+import { nodeExec } from '../exec/node.js';
 
 export const DOCKER_VERSION = '28.5.2';
 
@@ -110,7 +111,7 @@ interface Ctx {
   err(s: string): void;
 }
 
-type Sub = { flags: FlagSpec[]; run(c: Ctx, flags: Record<string, unknown>, args: string[]): Promise<number> | number };
+type Sub = { flags: FlagSpec[]; /** false: flags end at the first argument (`docker exec <c> ip -j route`). */ interspersed?: false; run(c: Ctx, flags: Record<string, unknown>, args: string[]): Promise<number> | number };
 
 const fmt: FlagSpec = { long: 'format', short: 'f', type: 'string' };
 const help: FlagSpec = { long: 'help', type: 'bool' };
@@ -202,6 +203,21 @@ const PULL_MS: [RegExp, number][] = [
 ];
 
 const subcommands: Record<string, Sub> = {
+  exec: {
+    flags: [help, { long: 'interactive', short: 'i', type: 'bool' }, { long: 'tty', short: 't', type: 'bool' }, { long: 'detach', short: 'd', type: 'bool' }, { long: 'user', short: 'u', type: 'string' }, { long: 'env', short: 'e', type: 'list' }, { long: 'workdir', short: 'w', type: 'string' }, { long: 'privileged', type: 'bool' }],
+    interspersed: false,
+    run(c, _flags, args) {
+      const [ref, ...command] = args;
+      if (ref === undefined || command.length === 0) return usage(c, 'exec', '"docker exec" requires at least 2 arguments.');
+      const x = findContainer(c.rt, ref);
+      if (!x) return daemonError(c, `No such container: ${ref}`);
+      if (x.state !== 'running') return daemonError(c, `container ${x.id} is not running`);
+      const out = nodeExec({ store: c.rt.ctx.store, faults: c.rt.ctx.faults }, c.rt.host, x, command);
+      c.out(out.stdout);
+      if (out.stderr !== '') c.inv.err(out.stderr);
+      return out.exitCode;
+    },
+  },
   info: {
     flags: [help, fmt],
     run(c, flags) {
@@ -534,7 +550,7 @@ export function docker(rt: SimRuntime): ToolHandler {
     }
     let parsed;
     try {
-      parsed = parseFlags(rest, sub.flags);
+      parsed = parseFlags(rest, sub.flags, sub.interspersed === false ? { interspersed: false } : {});
     } catch (e) {
       if (e instanceof FlagError) {
         c.err(`${e.message}\n\nUsage:  docker ${name} [OPTIONS]\n\nRun 'docker ${name} --help' for more information`);
