@@ -194,6 +194,13 @@ describe('service-endpoints failures', () => {
     expect(problems(run('service-endpoints', { service: 'nginx-service', namespace: 'foo' }, inputs))).toEqual(['Service foo/nginx-service does not exist']);
   });
 
+  it('a selector that matches no pod (the slice is empty: nothing to compare, still a failure)', () => {
+    const inputs = healthy();
+    serviceOf(inputs, 'nginx-service').spec!.selector = { app: 'ngnix' };
+    sliceOf(inputs, 'nginx-service').endpoints = [];
+    expect(problems(run('service-endpoints', { service: 'nginx-service' }, inputs))).toEqual(['Service default/nginx-service: its selector app=ngnix matches no pod in default']);
+  });
+
   it('no EndpointSlice for the Service', () => {
     const inputs = healthy();
     const slices = value(inputs, 'endpointSlices');

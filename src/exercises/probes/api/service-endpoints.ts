@@ -8,7 +8,7 @@ import { containsIp, parseV4, parseV4Cidr } from '../../../calico/cidr.js';
 import type { Check, RuleContext } from '../../../calico/checks/common.js';
 import type { ServiceObject } from '../../../calico/workload-objects.js';
 import type { ExerciseSpec, ParamProblem, Probe } from '../../types.js';
-import { compareEndpoints, comparePorts, findService, namespaceOf, nameParam, nthAddress, selects, servicePorts, slicesOf, unknownKeys } from './common.js';
+import { compareEndpoints, comparePorts, findService, isLive, namespaceOf, nameParam, nthAddress, selects, servicePorts, slicesOf, unknownKeys } from './common.js';
 
 /** The cluster DNS Service's address: the tenth of the service CIDR (kubeadm's default). */
 export const DNS_ORDINAL = 10;
@@ -49,6 +49,7 @@ export function judgeEndpoints(ctx: RuleContext, namespace: string, name: string
     return;
   }
   const pods = ctx.get('workloadPods').filter((p) => (p.metadata.namespace ?? 'default') === namespace && selects(sel, p.metadata.labels));
+  if (!pods.some(isLive)) ctx.fail(`${who}: its selector ${Object.entries(sel).map(([k, v]) => `${k}=${v}`).join(',')} matches no pod in ${namespace}`);
   const slices = slicesOf(ctx.get('endpointSlices'), namespace, name);
   if (slices.length === 0) {
     ctx.fail(`${who} has no EndpointSlice (label kubernetes.io/service-name=${name})`);
