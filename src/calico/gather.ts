@@ -21,6 +21,7 @@ import {
   type InputName,
   type VerifyInputs,
 } from './inputs.js';
+import { slimDaemonSet, slimEndpointSlice, slimService, slimWorkloadPod, type DaemonSetObject, type EndpointSliceObject, type ServiceObject, type WorkloadPodObject } from './workload-objects.js';
 import { parseIpamCheckReport, parseIpamShow, parseIpJsonRoutes, parseProcNetRoute } from './parse.js';
 import type {
   BlockAffinityObject,
@@ -86,10 +87,23 @@ export async function gatherInputs(sources: GatherSources, wanted?: ReadonlySet<
     !want(name) ? Promise.resolve(absent(NOT_NEEDED)) : kube ? settle(apiVersion, async () => map((await kube.list<T>(apiVersion, plural)).items)) : Promise.resolve(absent(noKube, { failed: true }));
   const settleIf = <T>(name: InputName, source: string, fn: () => Promise<T>): Promise<Input<T>> => (want(name) ? settle(source, fn) : Promise.resolve(absent(NOT_NEEDED)));
 
+  // One `v1/pods` list feeds both `pods` (pod-network pods, as lesson 01 judges them) and `workloadPods` (every pod, with labels).
+  const wantPods = want('pods') || want('workloadPods');
+  const allPods: Promise<Input<PodObject[]>> = !wantPods ? Promise.resolve(absent(NOT_NEEDED)) : kube ? settle('v1', async () => (await kube.list<PodObject>('v1', 'pods')).items) : Promise.resolve(absent(noKube, { failed: true }));
+  const fromPods = <T>(name: InputName, map: (items: PodObject[]) => T[]): Promise<Input<T[]>> =>
+    !want(name) ? Promise.resolve(absent(NOT_NEEDED)) : allPods.then((i) => (i.ok ? present(map(i.value), i.source) : i));
+
+  // Started now, awaited after the others: every source runs concurrently.
+  const apiObjects = Promise.all([
+    list<ServiceObject>('services', 'v1', 'services', (i) => i.map(slimService)),
+    list<EndpointSliceObject>('endpointSlices', 'discovery.k8s.io/v1', 'endpointslices', (i) => i.map(slimEndpointSlice)),
+    list<DaemonSetObject>('daemonSets', 'apps/v1', 'daemonsets', (i) => i.map(slimDaemonSet)),
+    fromPods<WorkloadPodObject>('workloadPods', (i) => i.map((p) => slimWorkloadPod(p as WorkloadPodObject))),
+  ]);
   const [tigeraStatuses, nodes, pods, ippools, ipamBlocks, blockAffinities, ipamHandles, installations, containers, kindSubnets, ipamShow, ipamCheck, hostRoutes] = await Promise.all([
     list<TigeraStatus>('tigeraStatuses', OPERATOR, 'tigerastatuses', (i) => i.map(slimTigeraStatus)),
     list<NodeObject>('nodes', 'v1', 'nodes', (i) => i.map(slimNode)),
-    list<PodObject>('pods', 'v1', 'pods', (i) => i.filter(isPodNetwork).map(slimPod)),
+    fromPods<PodObject>('pods', (i) => i.filter(isPodNetwork).map(slimPod)),
     list<IPPoolObject>('ippools', CALICO_CRD, 'ippools', (i) => i.map(cleanObject)),
     list<IPAMBlockObject>('ipamBlocks', CALICO_CRD, 'ipamblocks', (i) => i.map(cleanObject)),
     list<BlockAffinityObject>('blockAffinities', CALICO_CRD, 'blockaffinities', (i) => i.map((a) => normaliseAffinity({ apiVersion: CALICO_CRD, ...a }).affinity)),
@@ -105,10 +119,12 @@ export async function gatherInputs(sources: GatherSources, wanted?: ReadonlySet<
     settleIf('ipamCheck', 'calicoctl ipam check -o', async () => parseIpamCheckReport(JSON.parse(await sources.ipamCheckText()) as unknown)),
     settleIf<HostRoute[]>('hostRoutes', 'host routes', async () => parseHostRoutes(await sources.hostRoutesText())),
   ]);
+  const [services, endpointSlices, daemonSets, workloadPods] = await apiObjects;
   return {
     ...emptyInputs('not read by a live run'),
     nodeRoutes: absent(NODE_ROUTES_LIVE, { notApplicable: true }),
     tigeraStatuses, nodes, pods, ippools, ipamBlocks, blockAffinities, ipamHandles, installations, containers, kindSubnets, ipamShow, ipamCheck, hostRoutes,
+    services, endpointSlices, daemonSets, workloadPods,
   };
 }
 

@@ -26,6 +26,7 @@ import type {
   TigeraRow,
   TigeraStatus,
 } from './types.js';
+import type { DaemonSetObject, EndpointSliceObject, ServiceObject, WorkloadPodObject } from './workload-objects.js';
 
 /**
  * An input is present (with where it came from) or absent with the reason. An absent input is
@@ -55,6 +56,14 @@ export interface InputTypes {
   ipamCheck: IpamCheckReport;
   kindSubnets: string[];
   hostRoutes: HostRoute[];
+  /** v1 Services, all namespaces (lessons 04–05). */
+  services: ServiceObject[];
+  /** discovery.k8s.io/v1 EndpointSlices, all namespaces. */
+  endpointSlices: EndpointSliceObject[];
+  /** apps/v1 DaemonSets, all namespaces (lessons 03, 05). */
+  daemonSets: DaemonSetObject[];
+  /** Every Pod (hostNetwork ones too) with labels, owners, tolerations and conditions; from the same list call as `pods`. */
+  workloadPods: WorkloadPodObject[];
   /** The weaker views (a table shows less than the objects); derived from the objects when those are there. */
   tigeraRows: TigeraRow[];
   nodeRows: NodeRowView[];
@@ -86,6 +95,10 @@ export const INPUT_LABELS: Record<string, string> = {
   ipamCheck: 'calicoctl ipam check -o <file>',
   kindSubnets: 'docker network inspect kind',
   hostRoutes: 'host routes (ip route)',
+  services: 'Services (kubectl get svc -A -o yaml)',
+  endpointSlices: 'EndpointSlices (kubectl get endpointslices -A -o yaml)',
+  daemonSets: 'DaemonSets (kubectl get ds -A -o yaml)',
+  workloadPods: 'Pods with labels and conditions (kubectl get pods -A -o yaml)',
   tigeraRows: 'TigeraStatus table (kubectl get tigerastatus)',
   nodeRows: 'Nodes table (kubectl get nodes -o wide)',
   podRows: 'Pods table (kubectl get pods -A -o wide)',
@@ -99,11 +112,12 @@ export const INPUT_LABELS: Record<string, string> = {
 export const INPUT_NAMES: InputName[] = [
   'tigeraStatuses', 'nodes', 'pods', 'ippools', 'ipamBlocks', 'blockAffinities', 'ipamHandles', 'installations',
   'containers', 'ipamShow', 'ipamCheck', 'kindSubnets', 'hostRoutes',
+  'services', 'endpointSlices', 'daemonSets', 'workloadPods',
   'tigeraRows', 'nodeRows', 'podRows', 'affinityNames', 'ipamShowBlocks', 'ipamCheckText', 'nodeRoutes',
 ];
 
 /** The inputs a live run reads directly (what `lab snapshot` captures). */
-export const PRIMARY_INPUTS: readonly InputName[] = INPUT_NAMES.slice(0, 13);
+export const PRIMARY_INPUTS: readonly InputName[] = INPUT_NAMES.slice(0, INPUT_NAMES.indexOf('workloadPods') + 1);
 
 /** Register an input key a lesson adds (its label; the key is then stored and reported like the others). */
 export function registerInput(name: InputName, label: string): void {

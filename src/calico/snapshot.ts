@@ -43,6 +43,7 @@ import { captureInputs } from './captures.js';
 import { readCapture } from './readers/index.js';
 import { tryJson } from './readers/registry.js';
 import type { KubeItem } from './types.js';
+import { slimDaemonSet, slimEndpointSlice, slimService, slimWorkloadPod } from './workload-objects.js';
 
 export const SNAPSHOT_FORMAT = 'lab-verify-snapshot';
 export const SNAPSHOT_VERSION = 1;
@@ -181,6 +182,9 @@ const KIND_TO_INPUT: Record<string, InputName> = {
   BlockAffinity: 'blockAffinities',
   IPAMHandle: 'ipamHandles',
   Installation: 'installations',
+  Service: 'services',
+  EndpointSlice: 'endpointSlices',
+  DaemonSet: 'daemonSets',
 };
 
 /** Collects inputs from many files; objects of one kind from several files are merged by name. */
@@ -327,7 +331,7 @@ export class Accumulator {
       const kind = raw['kind'];
       const name = KIND_TO_INPUT[kind];
       if (!name) {
-        // A Kubernetes object verify does not read (a Service list, …): recognised, ignored — and never kept.
+        // A Kubernetes object verify does not read (a ConfigMap list, …): recognised, ignored — and never kept.
         kinds.add(`${kind} (not used by verify)`);
         continue;
       }
@@ -336,7 +340,14 @@ export class Accumulator {
       let obj: KubeItem | undefined;
       switch (name) {
         case 'nodes': obj = slimNode(item); break;
-        case 'pods': obj = isPodNetwork(item) ? slimPod(item) : undefined; break;
+        case 'pods':
+          // Every pod is a workload pod (labels, owners, conditions); only pod-network ones are `pods`.
+          this.object('workloadPods', slimWorkloadPod(item), source);
+          obj = isPodNetwork(item) ? slimPod(item) : undefined;
+          break;
+        case 'services': obj = slimService(item); break;
+        case 'endpointSlices': obj = slimEndpointSlice(item); break;
+        case 'daemonSets': obj = slimDaemonSet(item); break;
         case 'tigeraStatuses': obj = slimTigeraStatus(item); break;
         case 'installations': obj = slimInstallation(item); break;
         case 'blockAffinities': {
@@ -367,5 +378,5 @@ export class Accumulator {
   }
 }
 
-const KIND_INPUTS = new Set<InputName>(Object.values(KIND_TO_INPUT));
+const KIND_INPUTS = new Set<InputName>([...Object.values(KIND_TO_INPUT), 'workloadPods']);
 

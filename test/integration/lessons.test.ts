@@ -35,7 +35,7 @@ describe('lab lessons', () => {
     expect(doc.broken).toEqual([]);
     expect(doc.lessons.map((l) => l.id)).toEqual(IDS);
     const l04 = doc.lessons.find((l) => l.id === '04-k8s-services')!;
-    expect(l04).toMatchObject({ nodes: 3, calicoVersion: 'v3.30.0', exercises: 0 });
+    expect(l04).toMatchObject({ nodes: 3, calicoVersion: 'v3.30.0', exercises: 2 }); // nginx-service-endpoints, multitool-service-endpoints
     expect(l04.workloads).toEqual(['DaemonSet default/multitool-1', 'Service default/multitool-1-service', 'Deployment default/nginx-deployment', 'Service default/nginx-service']);
     expect(l04.images).toContain('nginx:1.28.0');
     expect(doc.lessons[0]!.workloads).toEqual([]);

@@ -57,8 +57,9 @@ export function startWorkloads(ctx: SimContext, host: HostState, cluster: SimClu
     store.watch(ref, (e) => {
       if (e.type === 'DELETED' && ref === refs.pods) kubelets.deleted(e.object);
       // Node changes (taints, readiness) reschedule; the system namespaces' objects are not ours
-      // (a kubelet waiting for calico-node watches for it itself).
-      if (isManaged(e.object) || ref === refs.nodes) kick();
+      // (a kubelet waiting for calico-node watches for it itself) — but their Services and pods have
+      // EndpointSlices (kube-dns and CoreDNS), which the pass keeps in step.
+      if (isManaged(e.object) || ref === refs.nodes || ref === refs.services || ref === refs.pods) kick();
     }),
   );
   const stop = (): void => {

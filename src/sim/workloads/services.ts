@@ -10,7 +10,6 @@ import { refs } from '../cluster/objects.js';
 import type { ObjectStore, StoredObject } from '../store.js';
 import { mapSelects } from './match.js';
 import { type Container, isPodReady, ownerReference, podIPOf, podSpec } from './pods.js';
-import { isManaged } from './scope.js';
 
 export const ENDPOINTSLICES_REF = { group: 'discovery.k8s.io', resource: 'endpointslices' } as const;
 const MANAGED_BY = 'endpointslice-controller.k8s.io';
@@ -117,11 +116,14 @@ function slicesFor(svc: StoredObject, pods: readonly StoredObject[]): Map<string
   return out;
 }
 
-/** Create, update and delete the EndpointSlices of every managed Service with a selector. */
+/**
+ * Create, update and delete the EndpointSlices of every Service with a selector — in every namespace,
+ * like kube-controller-manager's controller: kube-dns's slice holds the CoreDNS pods the kind boot made.
+ */
 export function reconcileEndpointSlices(store: ObjectStore): void {
-  const services = store.list(refs.services).items.filter(isManaged);
-  const pods = store.list(refs.pods).items.filter(isManaged);
-  const slices = store.list(ENDPOINTSLICES_REF).items.filter((s) => isManaged(s) && s.metadata.labels?.['endpointslice.kubernetes.io/managed-by'] === MANAGED_BY);
+  const services = store.list(refs.services).items;
+  const pods = store.list(refs.pods).items;
+  const slices = store.list(ENDPOINTSLICES_REF).items.filter((s) => s.metadata.labels?.['endpointslice.kubernetes.io/managed-by'] === MANAGED_BY);
   const wanted = new Set<string>();
   for (const svc of services) {
     const spec = svcSpec(svc);
