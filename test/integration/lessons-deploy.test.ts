@@ -4,7 +4,12 @@
  * `lab status`, `lab verify`, `lab destroy`. The expected workloads come from each lesson's tools/*.yaml
  * (kinds, names, namespaces, replicas; the DaemonSets tolerate the control-plane taint, so they run on
  * all three nodes), not from lab's code. The workload faults are in lessons-faults.test.ts.
+ *
+ * The same world then runs a series-style folder: lesson 02's files in the series' layout with no
+ * lesson file and a deploy.sh lab must not run (issue 12: "the series' own folders work unchanged").
  */
+import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { installPackageCopy, jsonOf, type PackageCopy } from '../helpers/package-copy.js';
 import { startTestWorld, type TestWorld } from '../helpers/world.js';
@@ -83,4 +88,40 @@ describe('lessons 02–05 in the simulated world: deploy, status, verify, destro
       expect(after.state).toBe('absent');
     }, 150_000);
   }
+
+  it('a series-style folder without a lesson file (lesson 02\'s files, a deploy.sh): derived id and title, its tools/ applied, every check passes; deploy.sh never runs', async () => {
+    const dir = join(t.labDir, 'series', '02-pod-network');
+    const from = join(t.labDir, 'topology', '02-pod-network');
+    mkdirSync(join(dir, 'calico-cni-config'), { recursive: true });
+    mkdirSync(join(dir, 'tools'));
+    for (const f of ['pod-network.clab.yaml', 'pod-network-no-cni.yaml', 'calico-cni-config/custom-resources.yaml', 'tools/multitool.yaml']) cpSync(join(from, f), join(dir, f));
+    // The series' deploy.sh: lab must not read or run it. If anything ran it, it would leave a mark and fail.
+    const mark = join(t.labDir, 'deploy.sh-was-run');
+    writeFileSync(join(dir, 'deploy.sh'), `#!/bin/sh\necho 'deploy.sh must not be run by lab' >&2\ntouch '${mark}'\nexit 97\n: [ this is not YAML either\n`);
+    chmodSync(join(dir, 'deploy.sh'), 0o755);
+    expect(readdirSync(dir).sort()).toEqual(['calico-cni-config', 'deploy.sh', 'pod-network-no-cni.yaml', 'pod-network.clab.yaml', 'tools']);
+
+    const d = await t.runLab(['deploy', '--topology', dir, '--json', '--timeout', '90s']);
+    expect(d.exitCode, d.stderr.slice(-3000)).toBe(0);
+    const deploy = jsonOf<DeployJson>(d);
+    // derived: id = the folder's name, title = the topology's name, no lesson file
+    expect(deploy.lesson).toEqual({ id: '02-pod-network', title: 'pod-network', file: null });
+    expect(deploy.lab).toBe('pod-network');
+    expect(deploy.steps.find((s) => s.name === 'workloads')).toMatchObject({ status: 'done', note: '2 objects from 1 file' });
+    expect(deploy.workloads.map(line)).toEqual(['Pod default/multitool 1/1']);
+    expect(deploy.workloads[0]!.ready).toBe(true);
+    const status = jsonOf<StatusJson>(await t.runLab(['status', '--topology', dir, '--json']));
+    expect(status.lesson).toEqual({ id: '02-pod-network', title: 'pod-network', file: null });
+    expect(status.state, status.problems.join('\n')).toBe('healthy');
+
+    const v = await t.runLab(['verify', '--topology', dir, '--json']);
+    expect(v.exitCode, v.stdout.slice(0, 3000) + v.stderr.slice(-2000)).toBe(0);
+    expect(jsonOf<VerifyJson>(v).totals).toMatchObject({ total: 10, pass: 10, fail: 0 });
+
+    const x = await t.runLab(['destroy', '--topology', dir, '--yes']);
+    expect(x.exitCode, x.stderr).toBe(0);
+    expect(x.stderr).toContain('lab pod-network removed');
+    expect(existsSync(mark), 'deploy.sh was run').toBe(false);
+    expect(`${d.stderr}${v.stderr}${x.stderr}`).not.toContain('deploy.sh must not be run');
+  }, 150_000);
 });
