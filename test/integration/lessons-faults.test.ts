@@ -32,7 +32,7 @@ async function failedDeploy(fault: FaultId, lesson: string): Promise<{ t: TestWo
   const doc = jsonOf<DeployError>(r);
   expect(doc).toMatchObject({ ok: false, exitCode: 4, error: { type: 'TimeoutError' } });
   // It is the lesson's workloads that did not come up, not Calico or the nodes.
-  expect(doc.error.message).toMatch(/waiting for the lesson's workloads: \d+ of \d+ not ready/);
+  expect(doc.error.message).toMatch(/^lab deploy timed out after 20 s \(--timeout; the last \d+ s of it\) waiting for the lesson's workloads: \d+ of \d+ not ready$/);
   return { t, lab, error: doc.error, stderr: r.stderr, ms };
 }
 
