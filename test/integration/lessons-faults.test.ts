@@ -8,9 +8,11 @@
  * `--timeout 20s` bounds the whole deploy (a healthy one takes ~5 s here), so the wait for the workloads
  * is what runs out; `lab status` then reports the lab degraded, and `lab destroy` still cleans up.
  */
+import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { installPackageCopy, jsonOf } from '../helpers/package-copy.js';
-import { startTestWorld, type TestWorld } from '../helpers/world.js';
+import { repoRoot, startTestWorld, type TestWorld } from '../helpers/world.js';
 import type { FaultId } from '../../src/sim/context.js';
 
 interface DeployError { ok: false; exitCode: number; error: { type: string; message: string; details: string[] } }
@@ -36,6 +38,13 @@ async function failedDeploy(fault: FaultId, lesson: string): Promise<{ t: TestWo
   return { t, lab, error: doc.error, stderr: r.stderr, ms };
 }
 
+/** The nightly's "Report image pull failures" pattern (nightly-pull-report.test.ts runs it with grep -E on lesson 01's failures). */
+function nightlyPullPattern(): RegExp {
+  const wf = parse(readFileSync(`${repoRoot}.github/workflows/nightly.yml`, 'utf8')) as { jobs: { lab: { steps: { name?: string; run?: string }[] } } };
+  const run = wf.jobs.lab.steps.find((s) => s.name === 'Report image pull failures')?.run ?? '';
+  return new RegExp(/^\s*pattern='([^']+)'$/m.exec(run)![1]!);
+}
+
 const MULTITOOL = 'praqma/network-multitool:alpine-extra@sha256:5662f8284f0dc5f5e5c966e054d094cbb6d0774e422ad9031690826bc43753e5';
 
 describe.concurrent('workload faults in the simulated world', () => {
@@ -53,6 +62,8 @@ describe.concurrent('workload faults in the simulated world', () => {
     // the human form on stderr says the same
     expect(stderr).toMatch(/Error: lab deploy timed out .* waiting for the lesson's workloads/);
     expect(stderr).toContain('ImagePullBackOff');
+    // a lesson's workload image that cannot be pulled is reported by the nightly as a pull failure too
+    expect(stderr).toMatch(nightlyPullPattern());
 
     const s = await lab(['status', '--lesson', '04', '--json']);
     expect(s.exitCode).toBe(1);
@@ -73,6 +84,7 @@ describe.concurrent('workload faults in the simulated world', () => {
     // not an image problem: nothing says so
     expect(text).not.toMatch(/ImagePull/);
     expect(stderr).toContain('ContainersNotReady');
+    expect(stderr).not.toMatch(nightlyPullPattern());
 
     const s = await lab(['status', '--lesson', '02', '--json']);
     expect(s.exitCode).toBe(1);
