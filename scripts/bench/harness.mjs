@@ -7,8 +7,8 @@
  *
  * One run = a world where `lab deploy` (cold), `lab deploy` again (warm), `lab verify` and
  * `lab destroy` run, then a fresh world where the baseline (the old deploy.sh, scripts/bench/baseline.mjs)
- * deploys the same lab. Verify scaling (30 and 100 nodes) and start-up are measured once per bench,
- * with `runs` samples each.
+ * deploys the same lab. Lesson 02 (workloads), verify scaling (30 and 100 nodes) and start-up are
+ * measured once per bench, with `runs` samples each.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
@@ -18,12 +18,13 @@ import { baselineReady, baselineWaste, runBaseline } from './baseline.mjs';
 import { addBlocks } from './blocks.mjs';
 import { parseJsonOutput, runTimed, tail } from './child.mjs';
 import { makeLabDir } from './labdir.mjs';
+import { benchLesson } from './lesson.mjs';
 import { median } from './stats.mjs';
 import { measureStartup } from './startup.mjs';
 import { makeRow, renderTable } from './table.mjs';
 import { detectionLags, mergeMarks, recordWrites } from './writes.mjs';
 
-export const DEFAULTS = { runs: 3, scale: 0.05, quick: false, startupCount: 10, sizes: [30, 100], blocksAt100: 1000 };
+export const DEFAULTS = { runs: 3, scale: 0.05, quick: false, startupCount: 10, sizes: [30, 100], blocksAt100: 1000, lesson: '02' };
 
 const REF = {
   nodes: { group: '', resource: 'nodes' },
@@ -197,6 +198,9 @@ export async function runBench(options = {}) {
     }
   }
 
+  // --- lesson 02: deploy with the lesson's workloads, verify ------------------------------------------
+  const lesson = await benchLesson({ startWorld, root, lesson: o.lesson, runs: o.runs, scale: o.scale, lab, summarize: summarizeChild, log, errors });
+
   // --- verify scaling ----------------------------------------------------------------------------
   const verifyScale = [];
   for (const nodes of o.quick ? [] : o.sizes) {
@@ -230,7 +234,7 @@ export async function runBench(options = {}) {
   const startup = await measureStartup({ cli, count: o.quick ? 3 : o.startupCount, cwd: root });
   for (const f of startup.failures) errors.push(`start-up: ${f.name} exited ${f.code}: ${f.stderr}`);
 
-  const rows = buildRows({ runs, verifyScale, startup, quick: o.quick });
+  const rows = buildRows({ runs, lesson, verifyScale, startup, quick: o.quick });
   return {
     meta: {
       date: new Date().toISOString(),
@@ -247,6 +251,7 @@ export async function runBench(options = {}) {
     table: renderTable(rows),
     errors,
     runs,
+    lesson,
     verifyScale,
     startup: startup.samples,
   };
@@ -254,7 +259,7 @@ export async function runBench(options = {}) {
 
 const ms = (v) => (typeof v === 'number' ? v : null);
 
-export function buildRows({ runs, verifyScale, startup, quick }) {
+export function buildRows({ runs, lesson, verifyScale, startup, quick }) {
   const rows = [];
   const deployWall = runs.map((r) => (r.deploy?.code === 0 ? r.deploy.wallMs : null));
   const deployCp = runs.map((r) => ms(r.deploy?.criticalPath?.realMs));
@@ -303,6 +308,8 @@ export function buildRows({ runs, verifyScale, startup, quick }) {
     rows.push(makeRow(`verify.${entry.nodes}.requests`, `verify, ${label}: API requests`, 'count', entry.samples.map((s) => ms(s.requests)), { op: '<=', value: base, text: '≤ count at 3 nodes', on: 'max' }));
   }
 
+  if (lesson) rows.push(...lessonRows(lesson));
+
   const nodeMed = median(startup.samples.node);
   rows.push(makeRow('startup.node', 'start-up: node -e ""', 'ms', startup.samples.node));
   const startTarget = { op: '<=', value: nodeMed === null ? null : 2 * nodeMed, text: '≤ 2 × node', on: 'median' };
@@ -317,6 +324,21 @@ export function buildRows({ runs, verifyScale, startup, quick }) {
   const big = verifyScale.find((e) => e.nodes >= 100);
   if (!quick && big) rows.push(makeRow('memory.verify.100', `peak RSS: lab verify (${big.nodes} nodes)`, 'MB', big.samples.map((s) => mb(s.maxRssKb))));
   return rows;
+}
+
+/** Lesson 02's rows (ids `lesson.*`), comparable with lesson 01's cold deploy and 3-node verify. */
+function lessonRows({ samples }) {
+  const id = samples.find((s) => s.lesson)?.lesson ?? 'lesson';
+  const ok = (s, part) => s[part]?.code === 0;
+  return [
+    makeRow('lesson.deploy.wall', `lab deploy, ${id}: wall time (with its workloads)`, 'ms', samples.map((s) => (ok(s, 'deploy') ? s.deploy.wallMs : null))),
+    makeRow('lesson.deploy.criticalPath', `lab deploy, ${id}: world critical path`, 'ms', samples.map((s) => ms(s.deploy?.criticalPath?.realMs))),
+    makeRow('lesson.deploy.excess', `lab deploy, ${id}: excess (wall − critical path)`, 'ms', samples.map((s) => (ok(s, 'deploy') ? s.deploy.excessMs : null)), { op: '<=', value: 2000, text: '≤ 2 s', on: 'median' }),
+    makeRow('lesson.deploy.requests', `lab deploy, ${id}: API requests (cold)`, 'count', samples.map((s) => ms(s.deploy?.requests))),
+    makeRow('lesson.verify.wall', `verify, ${id}: wall time`, 'ms', samples.map((s) => (ok(s, 'verify') ? s.verify.wallMs : null)), { op: '<=', value: 1000, text: '≤ 1 s', on: 'median' }),
+    makeRow('lesson.verify.requests', `verify, ${id}: API requests`, 'count', samples.map((s) => ms(s.verify?.requests))),
+    makeRow('memory.deploy.lesson', `peak RSS: lab deploy, ${id}`, 'MB', samples.map((s) => (typeof s.deploy?.maxRssKb === 'number' ? s.deploy.maxRssKb / 1024 : null))),
+  ];
 }
 
 /** Write results.json + results.md (timestamped and `latest.*`) into `dir`. Returns the paths. */

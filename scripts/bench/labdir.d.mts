@@ -7,4 +7,4 @@ export interface LabDir {
   customResources: string;
   remove(): Promise<void>;
 }
-export function makeLabDir(root: string, options?: { nodes?: number }): Promise<LabDir>;
+export function makeLabDir(root: string, options?: { nodes?: number; lesson?: string }): Promise<LabDir>;

@@ -28,7 +28,7 @@ import { preloadStep } from './steps/preload.js';
 import { waitCalicoStep } from './steps/wait-calico.js';
 import { waitWorkloadsStep } from './steps/wait-workloads.js';
 import { NO_WORKLOADS, workloadsStep } from './steps/workloads.js';
-import type { DeployOptions, DeploySummary } from './types.js';
+import { lessonRef, type DeployOptions, type DeploySummary } from './types.js';
 
 export type { DeployOptions, DeploySummary, StepRecord, WorkloadState } from './types.js';
 
@@ -76,6 +76,7 @@ export async function deployLab(lab: Lab, o: DeployOptions): Promise<DeploySumma
   return {
     ok: true,
     lab: lab.name,
+    lesson: lessonRef(lab),
     cluster: lab.cluster,
     reused: state.reused,
     kubeconfig: lab.kubeconfigPath,

@@ -12,10 +12,11 @@ import type { ToolOptions } from '../tools/exec.js';
 import { kindGetKubeconfig } from '../tools/kind.js';
 import { clusterProblems } from './cluster.js';
 import { STEP_TIMEOUT_MS } from './deadlines.js';
-import type { WorkloadState } from './types.js';
+import { lessonRef, type LessonRef, type WorkloadState } from './types.js';
 
 export interface LabStatus {
   lab: string;
+  lesson: LessonRef;
   cluster: string;
   topology: string;
   /** absent: nothing deployed · healthy: everything Ready · degraded: something exists but is not healthy. */
@@ -65,6 +66,7 @@ export async function labStatus(lab: Lab, o: ToolOptions & { probeMs?: number })
   const containers = await listClusterContainers(lab.cluster, o);
   const status: LabStatus = {
     lab: lab.name,
+    lesson: lessonRef(lab),
     cluster: lab.cluster,
     topology: lab.topologyFile,
     state: 'absent',

@@ -2,6 +2,7 @@
 import type { SudoPreference } from '../tools/sudo.js';
 import type { Logger } from '../ui/log.js';
 import type { TigeraState } from '../kube/wait.js';
+import type { Lab } from '../lab/model.js';
 
 export interface DeployOptions {
   signal: AbortSignal;
@@ -38,9 +39,21 @@ export interface WorkloadState {
   exists: boolean;
 }
 
+/** Which lesson a command ran: from its lesson file, or derived from a folder without one (`file: null`). */
+export interface LessonRef {
+  id: string;
+  title: string;
+  file: string | null;
+}
+
+export function lessonRef(lab: Pick<Lab, 'lesson'>): LessonRef {
+  return { id: lab.lesson.id, title: lab.lesson.title, file: lab.lesson.file ?? null };
+}
+
 export interface DeploySummary {
   ok: true;
   lab: string;
+  lesson: LessonRef;
   cluster: string;
   reused: boolean;
   kubeconfig: string;

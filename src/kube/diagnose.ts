@@ -59,7 +59,16 @@ export function podProblem(pod: Pod): string | undefined {
   for (const c of statuses) {
     if (c.state?.terminated) return `${c.state.terminated.reason ?? 'Terminated'} (exit ${c.state.terminated.exitCode ?? '?'})`;
   }
-  return `${phase}, not Ready`;
+  return podNotReady(phase, pod.status?.conditions);
+}
+
+/**
+ * `Running, not Ready: ContainersNotReady (containers with unready status: [app])`: the phase and, when the
+ * kubelet gave one, the Ready condition's reason and message (a readiness probe that never passes).
+ */
+export function podNotReady(phase: string, conditions: readonly { type: string; status: string; reason?: string; message?: string }[] | undefined): string {
+  const cond = conditions?.find((c) => c.type === 'Ready' && c.status !== 'True');
+  return `${phase}, not Ready${cond?.reason ? `: ${cond.reason}${cond.message ? ` (${short(cond.message)})` : ''}` : ''}`;
 }
 
 export function describePods(pods: Pod[], max = 6): string[] {

@@ -9,7 +9,8 @@
  * - Pod: condition Ready True (or phase Succeeded).
  */
 import type { KubeObject, WorkloadWait } from '../lab/model.js';
-import { conditionIs } from './wait.js';
+import { podNotReady } from './diagnose.js';
+import { conditionIs, conditionsOf } from './wait.js';
 
 export const WORKLOAD_RESOURCES: Record<WorkloadWait['kind'], { apiVersion: string; resource: string }> = {
   Deployment: { apiVersion: 'apps/v1', resource: 'deployments' },
@@ -67,7 +68,7 @@ export function statefulSetReadiness(o: Obj): Readiness {
 
 export function podReadiness(o: Obj): Readiness {
   if (o.status?.['phase'] === 'Succeeded' || conditionIs(o, 'Ready')) return { ready: true, readyCount: 1, desired: 1 };
-  return { ready: false, readyCount: 0, desired: 1, reason: `${typeof o.status?.['phase'] === 'string' ? o.status['phase'] : 'Pending'}, not Ready` };
+  return { ready: false, readyCount: 0, desired: 1, reason: podNotReady(typeof o.status?.['phase'] === 'string' ? o.status['phase'] : 'Pending', conditionsOf(o)) };
 }
 
 export function readiness(kind: WorkloadWait['kind'], o: KubeObject | undefined): Readiness {

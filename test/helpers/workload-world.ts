@@ -4,7 +4,7 @@
  * world's operator manifests and the lesson's custom resources and waits for TigeraStatus calico.
  */
 import { execa } from 'execa';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,7 +34,10 @@ export interface WorkloadWorld {
 export async function bootWorkloadWorld(faults: FaultId[] = []): Promise<WorkloadWorld> {
   const world = await startWorld({ timeScale: 0.002, faults });
   try {
-    const deploy = await execa('containerlab', ['deploy', '-t', join(root, 'topology', '01-calico-ipam', 'calico-ipam.clab.yaml')], { env: { ...world.env, CLAB_VERSION_CHECK: 'disable' }, reject: false, cwd: mkdtempSync(join(tmpdir(), 'clab-')) });
+    // a copy of lesson 01's folder: containerlab writes clab-calico-ipam/ beside the topology file
+    const lesson = join(world.dir, '01-calico-ipam');
+    cpSync(join(root, 'topology', '01-calico-ipam'), lesson, { recursive: true });
+    const deploy = await execa('containerlab', ['deploy', '-t', join(lesson, 'calico-ipam.clab.yaml')], { env: { ...world.env, CLAB_VERSION_CHECK: 'disable' }, reject: false, cwd: mkdtempSync(join(tmpdir(), 'clab-')) });
     if (deploy.exitCode !== 0) throw new Error(`containerlab deploy failed: ${deploy.stderr}`);
     const kc = await execa('kind', ['get', 'kubeconfig', '--name', 'calico-ipam'], { env: world.env });
     const kubeconfig = join(world.dir, 'kubeconfig');
@@ -68,7 +71,7 @@ export async function bootWorkloadWorld(faults: FaultId[] = []): Promise<Workloa
         await kubectl(['create', '-f', crds]);
         await kubectl(['wait', '--for=condition=Established', 'crd/installations.operator.tigera.io', '--timeout=30s']);
         await kubectl(['apply', '--server-side', '-f', operator]);
-        await kubectl(['apply', '--server-side', '-f', join(root, 'topology', '01-calico-ipam', 'calico-cni-config', 'custom-resources.yaml')]);
+        await kubectl(['apply', '--server-side', '-f', join(lesson, 'calico-cni-config', 'custom-resources.yaml')]);
         await kubectl(['wait', '--for=condition=Available', 'tigerastatus/calico', '--timeout=60s']);
       },
       close: () => world.stop(),

@@ -82,6 +82,17 @@ describe('bench harness pieces', () => {
     expect(existsSync(lab.dir)).toBe(false);
   });
 
+  test('a lab folder of another lesson, by its prefix', async () => {
+    const lab = await makeLabDir(root, { lesson: '02' });
+    try {
+      expect(lab.topology).toBe(join(lab.dir, 'topology', '02-pod-network', 'pod-network.clab.yaml'));
+      expect(lab.cluster).toBe('pod-network');
+      expect(lab.nodeNames).toEqual(['pod-network-control-plane', 'pod-network-worker', 'pod-network-worker2']);
+    } finally {
+      await lab.remove();
+    }
+  });
+
   test('rows: median, max and verdicts; a row without samples is an error, not a pass', () => {
     const row = makeRow('x', 'x', 'ms', [300, null, 100, 200], { op: '<=', value: 250, text: '≤ 250 ms', on: 'median' });
     expect(row).toMatchObject({ n: 3, median: 200, max: 300, ok: true });
@@ -99,6 +110,7 @@ interface BenchResults {
   errors: string[];
   meta: { quick: boolean; runs: number; scale: number };
   runs: { deploy?: { code: number; criticalPath: { chain: string[] } }; warm?: { recreated: string[] }; baseline?: { steps: { name: string }[] } }[];
+  lesson?: { lesson: string; samples: { lesson?: string; deploy?: { code: number; json?: { steps: { name: string; status: string }[] } } }[] };
 }
 
 const QUICK_ROWS = [
@@ -119,6 +131,13 @@ const QUICK_ROWS = [
   'warm.recreated',
   'verify.3.wall',
   'verify.3.requests',
+  'lesson.deploy.wall',
+  'lesson.deploy.criticalPath',
+  'lesson.deploy.excess',
+  'lesson.deploy.requests',
+  'lesson.verify.wall',
+  'lesson.verify.requests',
+  'memory.deploy.lesson',
   'startup.node',
   'startup.version',
   'startup.help',
@@ -182,6 +201,14 @@ describe('npm run bench --quick', () => {
     for (const id of ['lag.apiUp', 'lag.crdEstablished', 'lag.ready']) expect(m(id), id).toBeGreaterThanOrEqual(0);
     for (const id of ['startup.node', 'startup.version', 'startup.help', 'memory.deploy', 'memory.verify']) expect(m(id), id).toBeGreaterThan(0);
     expect(results.runs[0]!.deploy!.criticalPath.chain.length).toBeGreaterThan(0);
+    // lesson 02: its own rows, named after it; a deploy that also applies and waits for workloads
+    expect(m('lesson.deploy.wall')).toBeGreaterThanOrEqual(m('lesson.deploy.criticalPath'));
+    expect(m('lesson.deploy.excess')).toBeCloseTo(m('lesson.deploy.wall') - m('lesson.deploy.criticalPath'), 6);
+    expect(m('lesson.deploy.requests')).toBeGreaterThan(m('deploy.requests'));
+    expect(m('lesson.verify.requests')).toBeGreaterThan(0);
+    expect(results.rows.find((r) => r.id === 'lesson.deploy.wall')!.label).toBe('lab deploy, 02-pod-network: wall time (with its workloads)');
+    const steps = results.lesson!.samples[0]!.deploy!.json!.steps.map((s) => `${s.name} ${s.status}`);
+    expect(steps).toEqual(expect.arrayContaining(['workloads done', 'wait workloads done']));
     expect(results.runs[0]!.baseline!.steps.map((s) => s.name)).toContain('sleep 30');
   });
 });

@@ -6,8 +6,9 @@
  * Until the simulated world runs workloads (wip/simwork: controllers that create pods, schedule them
  * and report them Ready), this test stands in for the ReplicaSet controller and the kubelet: it
  * creates the Deployment's pods and writes the pods' status (`/status` subresource, the real shapes);
- * the simulated API server derives the Deployment's status from those pods itself. The broken pod
- * is given the status a kubelet writes for an image that cannot be pulled, plus its Warning event.
+ * the simulated API server derives the Deployment's status from those pods itself. A workload image
+ * that cannot be pulled (and a pod that never becomes Ready) are the simulated world's own faults now,
+ * tested on the shipped lessons in lessons-faults.test.ts.
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -166,41 +167,6 @@ describe('lab deploy: the lesson workloads steps', () => {
     expect(e.details).toHaveLength(2);
     expect(e.details[0]).toMatch(/^DaemonSet lesson\/nowhere not ready: (no node scheduled \(desiredNumberScheduled 0\)|rollout not observed yet)$/);
     expect(e.details[1]).toBe('  no pods were created for it');
-  });
-
-  // The simulated kubelet makes every pod Ready today; a workload image that cannot be pulled is one
-  // of the faults wip/simwork adds (issue 12 §3). This test's stand-in status loses the race with it.
-  it.skip('needs simulated workloads (wip/simwork): a pod that cannot pull its image: deploy times out naming the pod, its reason and its Warning event', async () => {
-    const broken: KubeObject = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'broken', namespace: NS }, spec: { containers: [{ name: 'app', image: 'nginx:1.25-doesnotexist' }] } };
-    const l: Lab = { ...lab, workloads: workloadsOf(join(t.labDir, 'topology'), [...objects, broken]) };
-    const controllers = fakeControllers(
-      kubeconfig(),
-      {
-        [`/api/v1/namespaces/${NS}/pods/broken`]: () => ({
-          phase: 'Pending',
-          conditions: [{ type: 'Ready', status: 'False', reason: 'ContainersNotReady' }, { type: 'PodScheduled', status: 'True' }],
-          containerStatuses: [{ name: 'app', ready: false, restartCount: 0, image: 'nginx:1.25-doesnotexist', state: { waiting: { reason: 'ImagePullBackOff', message: 'Back-off pulling image "nginx:1.25-doesnotexist"' } } }],
-        }),
-      },
-      [{ apiVersion: 'v1', kind: 'Event', metadata: { name: 'broken.181d5c2a', namespace: NS }, type: 'Warning', reason: 'Failed', message: 'Failed to pull image "nginx:1.25-doesnotexist": not found', count: 2, involvedObject: { kind: 'Pod', name: 'broken', namespace: NS } } as KubeObject],
-    );
-    let error: unknown;
-    try {
-      await deploy(l, 15_000);
-    } catch (e) {
-      error = e;
-    } finally {
-      await controllers.stop();
-    }
-    expect(error).toBeInstanceOf(TimeoutError);
-    const e = error as TimeoutError;
-    expect(e.exitCode).toBe(4);
-    expect(e.message).toMatch(/waiting for the lesson's workloads: 1 of 3 not ready/);
-    const text = e.details.join('\n');
-    expect(text).toMatch(/^Pod lesson\/broken not ready: Pending, not Ready$/m);
-    expect(text).toMatch(/pod lesson\/broken: ImagePullBackOff \(Back-off pulling image "nginx:1\.25-doesnotexist"\)/);
-    expect(text).toMatch(/event Failed Pod\/lesson\/broken: Failed to pull image/);
-    expect(text).not.toMatch(/lesson\/web|lesson\/client/);
   });
 
   it('an unknown kind fails naming the lesson file:line', async () => {

@@ -77,7 +77,9 @@ export const waitWorkloadsStep: Step = {
       state.workloads = workloadStates(waits, seen);
       if (!(error instanceof DeadlineError)) throw error;
       const pending = overall().pending.map((p) => ({ kind: p.wait.kind, namespace: p.wait.namespace, name: p.wait.name, reason: p.readiness.reason ?? 'not ready', selector: podSelector(seen.get(keyOf(p.wait))) }));
-      throw new TimeoutError(`lab deploy timed out after ${Math.round(stepMs / 1000)} s waiting for the lesson's workloads: ${pending.length} of ${waits.length} not ready`, {
+      // When --timeout, not the step's own limit, ended the wait, say so: "after 2 s" alone reads as a 2 s limit.
+      const after = stepMs < STEP_TIMEOUT_MS.workloadsReady ? `${Math.round(c.deadline.totalMs / 1000)} s (--timeout; the last ${Math.round(stepMs / 1000)} s of it)` : `${Math.round(stepMs / 1000)} s`;
+      throw new TimeoutError(`lab deploy timed out after ${after} waiting for the lesson's workloads: ${pending.length} of ${waits.length} not ready`, {
         details: await diagnoseWorkloads(client, pending),
         hint: 'fix what the lines above point at (an image that cannot be pulled, a pod that crashes; `lab collect` writes a diagnostics bundle), or raise --timeout on a slow host; `lab deploy` picks up from here',
       });

@@ -13,6 +13,7 @@ function capture(): { log: Logger; lines: string[]; out: string[] } {
 const base = (steps: DeploySummary['steps'], workloads: DeploySummary['workloads'] = []): DeploySummary => ({
   ok: true,
   lab: 'calico-ipam',
+  lesson: { id: '01-calico-ipam', title: 'Calico IP Address Management (IPAM)', file: '/lab/topology/01-calico-ipam/lesson.yaml' },
   cluster: 'calico-ipam',
   reused: false,
   kubeconfig: '/lab/topology/calico-ipam.kubeconfig',

@@ -127,6 +127,7 @@ describe('lab status text', () => {
     const { formatStatus } = await import('../../../src/deploy/status.js');
     const s = {
       lab: 'pod-network',
+      lesson: { id: '02-pod-network', title: 'Calico Pod Networking', file: null },
       cluster: 'pod-network',
       topology: '/t.clab.yaml',
       state: 'degraded' as const,

@@ -72,6 +72,22 @@ describe('diagnostics', () => {
     const p = pod('coredns-1', { phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: '0/3 nodes are available: 3 node(s) had untolerated taint {node.kubernetes.io/not-ready: }.' }] });
     expect(podProblem(p as never)).toMatch(/^Pending: Unschedulable \(0\/3 nodes are available/);
   });
+  it('running but never Ready: the Ready condition\'s reason and message (a readiness probe that never passes)', () => {
+    const notReady = { reason: 'ContainersNotReady', message: 'containers with unready status: [web]' };
+    const p = pod('web-0', {
+      phase: 'Running',
+      conditions: [
+        { type: 'Initialized', status: 'True' },
+        { type: 'Ready', status: 'False', ...notReady },
+        { type: 'ContainersReady', status: 'False', ...notReady },
+        { type: 'PodScheduled', status: 'True' },
+      ],
+      containerStatuses: [{ name: 'web', ready: false, started: true, restartCount: 0, state: { running: { startedAt: '2026-12-02T10:00:00Z' } } }],
+    });
+    expect(podProblem(p as never)).toBe('Running, not Ready: ContainersNotReady (containers with unready status: [web])');
+    // no reason given: the phase alone, as before
+    expect(podProblem(pod('x', { phase: 'Running', conditions: [{ type: 'Ready', status: 'False' }] }) as never)).toBe('Running, not Ready');
+  });
   it('Ready pods are not listed; image problems first', () => {
     const ready = pod('ok', { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] });
     const pending = pod('a', { phase: 'Pending' });

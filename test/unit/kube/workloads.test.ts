@@ -86,6 +86,9 @@ describe('StatefulSet and Pod readiness', () => {
     expect(podReadiness(pod('Running', 'True')).ready).toBe(true);
     expect(podReadiness(pod('Running', 'False'))).toMatchObject({ ready: false, reason: 'Running, not Ready' });
     expect(podReadiness(pod('Pending', 'False')).ready).toBe(false);
+    const never = pod('Running', 'False');
+    (never as unknown as { status: { conditions: Record<string, string>[] } }).status.conditions[1] = { type: 'Ready', status: 'False', reason: 'ContainersNotReady', message: 'containers with unready status: [client]' };
+    expect(podReadiness(never)).toMatchObject({ ready: false, reason: 'Running, not Ready: ContainersNotReady (containers with unready status: [client])' });
   });
   it('a workload that does not exist is not ready', () => {
     expect(readiness('Deployment', undefined)).toMatchObject({ ready: false, reason: 'not found' });

@@ -61,13 +61,20 @@ describe('nightly.yml', () => {
     expect(wf.concurrency?.['cancel-in-progress']).toBe(false);
   });
 
-  it('has a fail-fast-free matrix over the Calico versions read from the pins file', () => {
+  it('has a fail-fast-free matrix, the whole of it computed by scripts/nightly-matrix.mjs from the lessons and the pins file', () => {
     expect(lab['runs-on']).toBe('ubuntu-latest');
     expect(lab.strategy?.['fail-fast']).toBe(false);
-    expect(lab.strategy?.matrix['calico']).toBe('${{ fromJSON(needs.versions.outputs.calico) }}');
-    const versions = wf.jobs['versions']!;
-    expect(lab.needs).toBe('versions');
-    expect(versions.steps.map(text).join('\n')).toMatch(/manifests\/calico-pins\.yaml/);
+    expect(lab.strategy?.matrix).toBe('${{ fromJSON(needs.matrix.outputs.matrix) }}');
+    const matrix = wf.jobs['matrix']!;
+    expect(lab.needs).toBe('matrix');
+    expect(matrix.outputs?.['matrix']).toBe('${{ steps.matrix.outputs.matrix }}');
+    const step = matrix.steps.find((s) => s.id === 'matrix')!;
+    // npm ci without --ignore-scripts builds dist/ (prepare), which the script's `lab lessons --json` needs
+    expect(step.run).toMatch(/^\s*npm ci(?![^\n]*--ignore-scripts)/m);
+    expect(step.run).toMatch(/node scripts\/nightly-matrix\.mjs --pins manifests\/calico-pins\.yaml/);
+    expect(step.run).toMatch(/echo "matrix=\$matrix" >> "\$GITHUB_OUTPUT"/);
+    expect(step.run).toMatch(/set -euo pipefail/);
+    expect(lab.name).toMatch(/matrix\.lesson/);
   });
 
   it('pins containerlab, kind and kubectl with real sha256 values and checks them with sha256sum -c', () => {
@@ -88,18 +95,18 @@ describe('nightly.yml', () => {
       /sha256sum -c/,
       /sysctl -w fs\.inotify\.max_user_watches=524288 fs\.inotify\.max_user_instances=512/,
       /^npm ci\b/m,
-      /npx lab doctor/,
+      /npx lab doctor --lesson "\$\{\{ matrix\.lesson \}\}"/,
       /actions\/cache\/restore@v\d/,
-      /npx lab images --load/,
-      /npx lab deploy --preload --calico-version "\$\{\{ matrix\.calico \}\}"/,
+      /npx lab images --lesson "\$\{\{ matrix\.lesson \}\}" --load/,
+      /npx lab deploy --lesson "\$\{\{ matrix\.lesson \}\}" --preload --calico-version "\$\{\{ matrix\.calico \}\}"/,
       /Image pulls failed/,
-      /npx lab verify .*--junit .*--json/,
+      /npx lab verify --lesson "\$\{\{ matrix\.lesson \}\}" .*--junit .*--json/,
       /mikepenz\/action-junit-report@v\d|dorny\/test-reporter@v\d/,
-      /npx lab images --save/,
+      /npx lab images --lesson "\$\{\{ matrix\.lesson \}\}" --save/,
       /actions\/cache\/save@v\d/,
-      /npx lab collect -o /,
+      /npx lab collect --lesson "\$\{\{ matrix\.lesson \}\}" -o /,
       /actions\/upload-artifact@v\d/,
-      /npx lab destroy --yes/,
+      /npx lab destroy --lesson "\$\{\{ matrix\.lesson \}\}" --yes/,
     ]);
     const step = (i: number): Step => lab.steps[at[i]!]!;
     expect(step(7).if).toMatch(/cache-hit == 'true'/);
@@ -137,21 +144,15 @@ describe('nightly.yml', () => {
     }
   });
 
-  it('F-10: one leg without --preload, for the default version only; the cache is the preload legs\' business', () => {
-    const matrix = lab.strategy!.matrix as { install?: unknown; include?: Record<string, unknown>[] };
-    expect(matrix.install).toEqual(['preload']);
-    expect(matrix.include).toEqual([{ calico: '${{ needs.versions.outputs.default }}', install: 'early' }]);
-    const versions = wf.jobs['versions']!;
-    expect(versions.outputs?.['default']).toBe('${{ steps.pins.outputs.default }}');
-    expect(versions.steps.map(text).join('\n')).toMatch(/default=\$\{pins\.default\}/);
+  it('F-10: the leg without --preload deploys the same way minus --preload; the cache is the preload legs\' business', () => {
     const deploy = stepOf(/npx lab deploy/).run!;
-    expect(deploy).toMatch(/if \[ "\$\{\{ matrix\.install \}\}" = preload \]; then\n\s*npx lab deploy --preload --calico-version "\$\{\{ matrix\.calico \}\}"[^\n]*\n\s*else\n\s*npx lab deploy --calico-version "\$\{\{ matrix\.calico \}\}"/);
+    expect(deploy).toMatch(/if \[ "\$\{\{ matrix\.install \}\}" = preload \]; then\n\s*npx lab deploy --lesson "\$\{\{ matrix\.lesson \}\}" --preload --calico-version "\$\{\{ matrix\.calico \}\}"[^\n]*\n\s*else\n\s*npx lab deploy --lesson "\$\{\{ matrix\.lesson \}\}" --calico-version "\$\{\{ matrix\.calico \}\}"/);
     expect(deploy).toMatch(/set -o pipefail/);
-    for (const re of [/actions\/cache\/restore/, /npx lab images --load/, /npx lab images --save/, /actions\/cache\/save/]) expect(stepOf(re).if, String(re)).toMatch(/matrix\.install == 'preload'/);
-    // two legs of one version must not collide on artifact or check names
-    for (const s of lab.steps.filter((x) => /upload-artifact|action-junit-report/.test(x.uses ?? ''))) {
-      expect(String(s.with?.['name'] ?? s.with?.['check_name']), s.name).toMatch(/matrix\.install/);
-    }
+    for (const re of [/actions\/cache\/restore/, /npx lab images .*--load/, /npx lab images .*--save/, /actions\/cache\/save/]) expect(stepOf(re).if, String(re)).toMatch(/matrix\.install == 'preload'/);
+    // two legs (two lessons, or one lesson with and without --preload) must not collide on artifact or check names
+    for (const s of lab.steps.filter((x) => /upload-artifact/.test(x.uses ?? ''))) expect(String(s.with?.['name']), s.name).toMatch(/matrix\.key/);
+    const junit = lab.steps.find((x) => /action-junit-report/.test(x.uses ?? ''))!;
+    expect(String(junit.with?.['check_name'])).toMatch(/matrix\.lesson.*matrix\.calico.*matrix\.install/);
     expect(lab.name).toMatch(/matrix\.install/);
   });
 
@@ -163,9 +164,9 @@ describe('nightly.yml', () => {
     expect(stepOf(/npx lab deploy/).run).toMatch(/tee "\$RESULTS\/deploy\.log"/);
   });
 
-  it('keys the image cache on the pins file', () => {
+  it('keys the image cache on the lesson, the version and the pins file (each lesson has its own workload images)', () => {
     const restore = lab.steps[find(lab.steps, /actions\/cache\/restore/)]!;
-    expect(String(restore.with?.['key'])).toMatch(/hashFiles\('manifests\/calico-pins\.yaml'/);
+    expect(String(restore.with?.['key'])).toMatch(/matrix\.lesson.*matrix\.calico.*hashFiles\('manifests\/calico-pins\.yaml'/);
   });
 });
 
