@@ -67,7 +67,7 @@ describe('conformance', () => {
   });
 
   it('differences: each is open unless a listed reason accepts it', () => {
-    const base = { conditions: [], finalConditions: {}, ipamShow: '' };
+    const base = { conditions: [], finalConditions: {}, ipamShow: '', tables: {} };
     const d = differences(
       { ...base, shapes: { Node: { 'status.nodeInfo.bootID': 'string' }, IPAMBlock: { 'spec.affinity': 'string' } }, firstBlocks: { w: ['192.168.1.0/26'] } },
       { ...base, shapes: { Node: {}, IPAMBlock: { 'spec.affinity': 'string', 'spec.sequenceNumber': 'number' } }, firstBlocks: { w: ['192.168.7.0/26'] } },

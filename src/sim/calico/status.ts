@@ -40,6 +40,16 @@ function conditionsFor(state: StatusState): Condition[] {
   }
 }
 
+/**
+ * The real operator (v1.38.0, seen in the real-world conformance report) leaves the `apiserver`
+ * TigeraStatus's conditions it has not set at reason `Unknown` with no message: Degraded stays
+ * `False Unknown` even once Available, and Available is `False Unknown` while it progresses.
+ */
+function apiserverConditions(state: StatusState): Condition[] {
+  const unknown = (c: Condition): Condition => ({ ...c, reason: 'Unknown', message: '' });
+  return conditionsFor(state).map((c) => (state.kind !== 'degraded' && (c.type === 'Degraded' || (c.type === 'Available' && state.kind === 'progressing')) ? unknown(c) : c));
+}
+
 /** Merge new conditions into old ones, keeping lastTransitionTime where the status did not change. */
 function merge(old: Condition[] | undefined, next: Condition[], generation: number): Condition[] {
   const t = nowIso();
@@ -53,7 +63,7 @@ function merge(old: Condition[] | undefined, next: Condition[], generation: numb
 export function writeTigeraStatus(store: ObjectStore, name: string, state: StatusState, generation: number): boolean {
   const existing = store.get(R.tigerastatuses, undefined, name);
   const oldConds = (existing?.status as { conditions?: Condition[] } | undefined)?.conditions;
-  const conditions = merge(oldConds, conditionsFor(state), generation);
+  const conditions = merge(oldConds, name === 'apiserver' ? apiserverConditions(state) : conditionsFor(state), generation);
   const strip = (cs: Condition[] | undefined): string => JSON.stringify((cs ?? []).map(({ lastTransitionTime: _t, ...rest }) => rest));
   if (existing && strip(oldConds) === strip(conditions)) return false;
   store.put(R.tigerastatuses, {
