@@ -89,7 +89,8 @@ export async function simulatedToolCalls(record: ToolsRecord): Promise<ToolCompa
 
 /** The line of kind's pull failure both worlds must carry (what lab shows as the cause). */
 export function pullFailureLine(text: string): string | undefined {
-  return /failed to pull image "[^"]+": command "docker pull [^"]+" failed with error: exit status \d+/.exec(text)?.[0];
+  // containerlab's error box word-wraps the message: compare it unwrapped
+  return /failed to pull image "[^"]+": command "docker pull [^"]+" failed with error: exit status \d+/.exec(text.replace(/\s+/g, ' '))?.[0];
 }
 
 export interface ToolDifference {

@@ -26,10 +26,13 @@ function conditionsFor(state: StatusState): Condition[] {
         { type: 'Degraded', status: 'False', reason: 'AllObjectsAvailable', message: 'All Objects Available' },
       ];
     case 'progressing':
+      // The real operator (v1.38.0) sets only Progressing while it waits: Available and Degraded stay
+      // False with reason Unknown and no message (seen for calico and apiserver in the real-world
+      // conformance report).
       return [
-        { type: 'Available', status: 'False', reason: 'ResourceNotReady', message: state.message },
+        { type: 'Available', status: 'False', reason: 'Unknown', message: '' },
         { type: 'Progressing', status: 'True', reason: 'ResourceNotReady', message: state.message },
-        { type: 'Degraded', status: 'False', reason: 'ResourceNotReady', message: state.message },
+        { type: 'Degraded', status: 'False', reason: 'Unknown', message: '' },
       ];
     case 'degraded':
       return [
@@ -38,16 +41,6 @@ function conditionsFor(state: StatusState): Condition[] {
         { type: 'Degraded', status: 'True', reason: state.reason, message: state.message },
       ];
   }
-}
-
-/**
- * The real operator (v1.38.0, seen in the real-world conformance report) leaves the `apiserver`
- * TigeraStatus's conditions it has not set at reason `Unknown` with no message: Degraded stays
- * `False Unknown` even once Available, and Available is `False Unknown` while it progresses.
- */
-function apiserverConditions(state: StatusState): Condition[] {
-  const unknown = (c: Condition): Condition => ({ ...c, reason: 'Unknown', message: '' });
-  return conditionsFor(state).map((c) => (state.kind !== 'degraded' && (c.type === 'Degraded' || (c.type === 'Available' && state.kind === 'progressing')) ? unknown(c) : c));
 }
 
 /** Merge new conditions into old ones, keeping lastTransitionTime where the status did not change. */
@@ -63,7 +56,7 @@ function merge(old: Condition[] | undefined, next: Condition[], generation: numb
 export function writeTigeraStatus(store: ObjectStore, name: string, state: StatusState, generation: number): boolean {
   const existing = store.get(R.tigerastatuses, undefined, name);
   const oldConds = (existing?.status as { conditions?: Condition[] } | undefined)?.conditions;
-  const conditions = merge(oldConds, name === 'apiserver' ? apiserverConditions(state) : conditionsFor(state), generation);
+  const conditions = merge(oldConds, conditionsFor(state), generation);
   const strip = (cs: Condition[] | undefined): string => JSON.stringify((cs ?? []).map(({ lastTransitionTime: _t, ...rest }) => rest));
   if (existing && strip(oldConds) === strip(conditions)) return false;
   store.put(R.tigerastatuses, {
