@@ -239,6 +239,36 @@ export class Cni {
     return out;
   }
 
+  /**
+   * Oracle for the simulated block walk (conformance report): the block real Calico IPAM gives `host`
+   * when it first claims one. A Node named `host` exists for the ADD (IPAM reads it for the pools'
+   * node selectors); the config is `via`'s with `nodename: host`. Afterwards the address is released
+   * (DEL) and the probe's block, affinity and Node are deleted, so the cluster is as before.
+   */
+  async probeFirstBlock(host: string, via: string): Promise<{ cidr?: string; output: string }> {
+    const bin = this.bins.get('calico-ipam');
+    const conf = await this.netConfig(via);
+    if (!bin || !conf) return { output: 'calico-ipam is not built or the operator has not rendered the CNI config' };
+    const probe: PodLike = { metadata: { name: `probe-${host}`, namespace: 'default', uid: 'probe000-0000-0000-0000-000000000000' } };
+    const containerId = 'beef'.repeat(16);
+    const hostConf = JSON.stringify({ ...conf, nodename: host });
+    await this.cp.kube.create('/api/v1/nodes', { apiVersion: 'v1', kind: 'Node', metadata: { name: host, labels: { 'kubernetes.io/os': 'linux', 'kubernetes.io/hostname': host } } });
+    const add = await run(bin.path, [], this.cniEnv('ADD', probe, containerId, bin), hostConf, 60_000);
+    this.log(`ADD (first-block probe) for ${host}: exit ${add.code}\n${add.stdout}${add.stderr}`);
+    const affinities = await this.cp.kube.list('/apis/crd.projectcalico.org/v1/blockaffinities');
+    const mine = affinities.filter((a) => (a as { spec?: { node?: string } }).spec?.node === host);
+    const cidr = (mine[0] as { spec?: { cidr?: string } } | undefined)?.spec?.cidr;
+    const del = await run(bin.path, [], this.cniEnv('DEL', probe, containerId, bin), hostConf, 60_000);
+    this.log(`DEL (first-block probe) for ${host}: exit ${del.code}\n${del.stderr}`);
+    for (const a of mine) {
+      await this.cp.kube.remove(`/apis/crd.projectcalico.org/v1/blockaffinities/${a.metadata?.name}`);
+      const c = (a as { spec?: { cidr?: string } }).spec?.cidr;
+      if (c) await this.cp.kube.remove(`/apis/crd.projectcalico.org/v1/ipamblocks/${c.replace('/', '-').replaceAll('.', '-')}`);
+    }
+    await this.cp.kube.remove(`/api/v1/nodes/${host}`);
+    return { ...(cidr === undefined ? {} : { cidr }), output: `${add.stdout}${add.stderr}`.slice(-1000) };
+  }
+
   /** Fault: ADD an address for a container no pod owns — a leak only `calicoctl ipam check` can see. */
   async leak(node: string): Promise<string | undefined> {
     const bin = this.bins.get('calico-ipam');

@@ -170,7 +170,8 @@ export async function containerlabDeploy(topologyFile: string, o: ClabRunOptions
     timeout: o.timeout ?? 20 * 60_000,
     grace: { ms: CLAB_CANCEL_GRACE_MS, note: `containerlab deploy was killed while it removed what it had created: ${what} may be half-created or half-deleted (\`lab destroy\` removes what is left)` },
   });
-  const text = `${r.stderr}\n${r.stdout}`;
+  // containerlab ≥ 0.7x boxes its error and word-wraps it at 116 columns, which can split the phrase
+  const text = `${r.stderr}\n${r.stdout}`.replace(/\s+/g, ' ');
   if (text.includes(ALREADY_EXISTS)) return { alreadyExists: true, stderr: r.stderr };
   // containerlab < 0.75 exits 0 when a node fails: look for the failure line too.
   if (r.exitCode !== 0 || /failed deploy stage for node/.test(r.stderr)) {

@@ -218,7 +218,8 @@ describe.skipIf(skipReason !== undefined)('real containerlab and kind against a 
 async function simulatedImagePull(): Promise<RunResult> {
   const tw = await startTestWorld({ faults: ['clab-image-pull'] });
   try {
-    return await tw.run('containerlab', ['deploy', '-t', tw.topology]);
+    // as lab runs it: the simulated containerlab refuses to run without the version check disabled
+    return await tw.run('containerlab', ['deploy', '-t', tw.topology], { env: { CLAB_VERSION_CHECK: 'disable' } });
   } finally {
     await tw.close();
   }

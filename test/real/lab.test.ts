@@ -9,7 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { artifactsDir, realSkipReason, REQUIRED, startRealTestWorld, type RealTestWorld } from '../helpers/real-world.js';
 import type { Obj } from '../../src/real/kube.js';
-import { pollRealConditions, writeConformance } from '../helpers/real-conformance.js';
+import { collectConformance, pollRealConditions, probeFirstBlocks, writeConformance, type Collected } from '../helpers/real-conformance.js';
 
 const skip = realSkipReason([...REQUIRED, 'tigera-operator', 'calico-node', 'calico-ipam', 'kube-controllers']);
 if (skip) {
@@ -21,6 +21,7 @@ if (skip) {
   describe('real world: lab against the real control plane, operator and IPAM', () => {
     let t: RealTestWorld;
     let poll: ReturnType<typeof pollRealConditions> | undefined;
+    let conformance: Collected | undefined;
     const transcript: string[] = [];
     const lab = async (args: string[], timeoutMs?: number): Promise<{ exitCode: number; stdout: string; stderr: string }> => {
       const r = await t.runLab(args, timeoutMs === undefined ? {} : { timeoutMs });
@@ -38,7 +39,7 @@ if (skip) {
       poll = pollRealConditions(() => t.world.controlPlane()?.kube);
     });
     afterAll(async () => {
-      poll?.stop();
+      await poll?.stop();
       writeFileSync(join(artifactsDir(), 'lab', 'transcript.txt'), transcript.join('\n\n'));
       await t?.close();
     });
@@ -63,9 +64,10 @@ if (skip) {
       expect(ds.status?.desiredNumberScheduled).toBe(3);
       const pods = await k.list('/api/v1/namespaces/calico-system/pods?labelSelector=k8s-app%3Dcalico-node');
       expect(pods.filter((p) => (p as { status?: { phase?: string } }).status?.phase === 'Running')).toHaveLength(3);
-      poll?.stop();
-      const report = await writeConformance(t, artifactsDir(), poll?.log.steps ?? []);
-      process.stderr.write(`conformance report: ${report}\n`);
+      await poll?.stop();
+      conformance = await collectConformance(t, poll?.log.steps ?? [], poll?.stats);
+      const report = writeConformance(conformance, artifactsDir());
+      process.stderr.write(`conformance report: ${report.md} (${report.total} differences, ${report.open} open; first-block probes follow)\n`);
     });
 
     it('lab status reads the real cluster', async () => {
@@ -101,6 +103,17 @@ if (skip) {
       await k.remove(`/apis/crd.projectcalico.org/v1/blockaffinities/${victim?.metadata?.name}`);
       const r = await lab(['verify', '--topology', t.topology]);
       expect(r.exitCode).toBe(1);
+    });
+
+    it('real Calico IPAM gives node names nobody listed the first block the simulated walk picks', async () => {
+      // Last before the cluster goes: a probe adds a Node (the DaemonSets may start pods on it).
+      expect(conformance, 'the deploy test collected the conformance facts').toBeDefined();
+      const probes = await probeFirstBlocks(t);
+      (conformance as Collected).extra.probes = probes;
+      const report = writeConformance(conformance as Collected, artifactsDir());
+      process.stderr.write(`conformance report: ${report.md} (${report.total} differences, ${report.open} open)\n`);
+      for (const p of probes) expect(p.real, `real calico-ipam claimed a block for ${p.host}`).toMatch(/^192\.168\.\d+\.\d+\/26$/);
+      expect(probes.filter((p) => p.sim !== p.real)).toEqual([]);
     });
 
     it('with the operator stopped, lab deploy times out (exit 4)', async () => {

@@ -2,6 +2,8 @@ import { readFileSync, existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startTestWorld, type TestWorld } from '../helpers/world.js';
+import { clabErrorLines } from '../../src/tools/containerlab.js';
+import { fangError } from '../../src/sim/tools/containerlab.js';
 
 const fixture = (name: string): string => readFileSync(new URL(`../fixtures/sim/${name}`, import.meta.url), 'utf8');
 /** Mask what the references call illustrative: container IDs, ages, the topology location, the owner. */
@@ -45,13 +47,13 @@ describe('fake containerlab', () => {
   test('missing topology file and missing startup-config fail with the contract texts', async () => {
     const r = await tw.run('containerlab', ['deploy', '-t', 'nope.clab.yaml']);
     expect(r.exitCode).toBe(1);
-    expect(r.stderr).toContain('stat nope.clab.yaml: no such file or directory');
+    expect(clabErrorLines(r.stderr)).toEqual(['ERROR: Stat nope.clab.yaml: no such file or directory.']);
     const { writeFileSync } = await import('node:fs');
     const bad = join(tw.labDir, 'topology', '01-calico-ipam', 'bad.clab.yaml');
     writeFileSync(bad, readFileSync(tw.topology, 'utf8').replace('calico-ipam-no-cni.yaml', 'missing.yaml'));
     const s = await tw.run('containerlab', ['deploy', '-t', bad]);
     expect(s.exitCode).toBe(1);
-    expect(s.stderr).toContain(`node "clab-calico-ipam-calico-ipam" startup-config file not found by the path ${join(tw.labDir, 'topology', '01-calico-ipam', 'missing.yaml')}`);
+    expect(clabErrorLines(s.stderr).join(' ')).toContain(`ERROR: Node "clab-calico-ipam-calico-ipam" startup-config file not found by the path ${join(tw.labDir, 'topology', '01-calico-ipam', 'missing.yaml')}.`);
   });
 
   test('deploy streams the kind steps on stderr and prints the inspect table; second deploy fails', async () => {
@@ -74,7 +76,10 @@ describe('fake containerlab', () => {
 
     const again = await tw.run('containerlab', ['deploy', '-t', tw.topology]);
     expect(again.exitCode).toBe(1);
-    expect(again.stderr).toContain('deployment failed for one or more nodes: node "calico-ipam" deploy: node(s) already exist for a cluster with the name "calico-ipam"');
+    // fang's box wraps at 116 columns: the kind message is split between "the" and "name"
+    expect(again.stderr).toContain('\n   ERROR  \n');
+    expect(again.stderr).toMatch(/already exist for a cluster with the +\n  name "calico-ipam"\. +\n\n$/);
+    expect(clabErrorLines(again.stderr)).toEqual(['ERROR: Deployment failed for one or more nodes: node "calico-ipam" deploy: node(s) already exist for a cluster with the name "calico-ipam".']);
   });
 
   test('inspect json after deploy has the reference shape, field order and sort', async () => {
@@ -110,5 +115,13 @@ describe('fake containerlab', () => {
     expect(again.stdout).toBe('');
     expect(again.stderr.trimEnd().split('\n').map(stripTime)).toEqual(['INFO Parsing & checking topology file=calico-ipam.clab.yaml']);
     expect((await tw.run('containerlab', ['inspect', '-t', tw.topology, '--format', 'json'])).stdout).toBe('{}\n');
+  });
+
+  test('errors are boxed as the real containerlab 0.79.0 prints them through a pipe (fang)', () => {
+    // the real binary's answer to a deploy on a kernel without /proc/modules, as recorded by the contract test
+    const real = ['          ', '   ERROR  ', '          ', `  ${'Open /proc/modules: no such file or directory.'.padEnd(116)}`, '', ''].join('\n');
+    expect(fangError('open /proc/modules: no such file or directory')).toBe(real);
+    const long = fangError(`word ${'x'.repeat(120)} end`);
+    expect(long.split('\n').slice(3, 6)).toEqual([`  ${'Word'.padEnd(116)}`, `  ${'x'.repeat(120)}`, `  ${'end.'.padEnd(116)}`]);
   });
 });

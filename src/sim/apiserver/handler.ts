@@ -370,6 +370,11 @@ export class Handler {
     }
     if (this.wantsTable(req)) return sendJson(res, 200, toTable(target.type, items, String(rv), this.includeObject(query)));
     const t = target.type;
+    // A real API server's JSON list of a built-in resource carries apiVersion/kind on the list only,
+    // not on its items (custom resources keep them: they are served unstructured). Seen in the
+    // real-world conformance report (Node/Pod items without apiVersion/kind). Aggregated views
+    // (projectcalico.org/v3) were not compared and keep them.
+    if (t.crd === undefined && t.toView === undefined) items = items.map(({ apiVersion: _a, kind: _k, ...rest }) => rest as StoredObject);
     sendJson(res, 200, { kind: t.listKind ?? `${t.kind}List`, apiVersion: gvString(t.group, t.version), metadata: { resourceVersion: String(rv) }, items });
   }
 

@@ -1,13 +1,14 @@
 /**
  * Which block a host claims first: Calico v3.30 walks the pool's blocks from a per-host start index
- * (seed = FNV-1 32-bit of the host name, Go math/rand) then sequentially with wrap-around. Go's
- * math/rand cannot be reproduced without its seed table, so the start index comes from
- * data/expected-first-blocks.tsv (computed with Go; see data/README.md) for the hosts and pool sizes it
- * lists, and from a documented stand-in PRNG seeded with the same FNV-1 hash otherwise.
+ * (seed = FNV-1 32-bit of the host name, Go math/rand) then sequentially with wrap-around. The start
+ * index comes from data/expected-first-blocks.tsv (computed with Go; see data/README.md) for the hosts
+ * and pool sizes it lists (no cost), and from Go's math/rand reproduced in ./gorand.ts otherwise (its
+ * seed table takes about a second to compute, once per process).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { simDataDir } from '../paths.js';
+import { GoRand } from './gorand.js';
 
 /** FNV-1 (not FNV-1a), 32-bit, over the UTF-8 bytes. */
 export function fnv1_32(text: string): number {
@@ -46,21 +47,9 @@ function loadTable(): Map<number, Map<string, number>> {
   return t;
 }
 
-/** mulberry32: the stand-in PRNG for hosts the table does not list (NOT Go's math/rand). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** The index in [0, numBlocks) where `host`'s walk over a pool of `numBlocks` blocks starts. */
 export function firstBlockIndex(host: string, numBlocks: number): number {
   const known = loadTable().get(numBlocks)?.get(host);
   if (known !== undefined) return known;
-  return Math.floor(mulberry32(fnv1_32(host))() * numBlocks);
+  return new GoRand(fnv1_32(host)).bigIntRand(numBlocks);
 }

@@ -65,6 +65,8 @@ export function scheduledPod(input: PodSpecInput, hostIP: string | undefined): S
     kind: 'Pod',
     metadata: {
       name: input.name,
+      // set by the DaemonSet / ReplicaSet controller that created the pod (<owner>-<5 chars>)
+      generateName: `${input.owner.name}-`,
       namespace: input.namespace,
       labels: input.labels,
       ownerReferences: [{ apiVersion: 'apps/v1', kind: input.owner.kind, name: input.owner.name, uid: randomUUID(), controller: true, blockOwnerDeletion: true }],
@@ -76,6 +78,7 @@ export function scheduledPod(input: PodSpecInput, hostIP: string | undefined): S
       ...(input.initContainers ? { initContainers: input.initContainers.map((c) => ({ ...c, imagePullPolicy: 'IfNotPresent' })) } : {}),
       containers: input.containers.map((c) => ({ ...c, imagePullPolicy: 'IfNotPresent' })),
       serviceAccountName: input.serviceAccountName ?? input.owner.name,
+      serviceAccount: input.serviceAccountName ?? input.owner.name, // the API server's deprecated alias
       ...(input.priorityClassName ? { priorityClassName: input.priorityClassName } : {}),
       tolerations: [
         { key: 'CriticalAddonsOnly', operator: 'Exists' },
@@ -87,7 +90,7 @@ export function scheduledPod(input: PodSpecInput, hostIP: string | undefined): S
     },
     status: {
       phase: 'Pending',
-      ...(hostIP ? { hostIP, hostIPs: [{ ip: hostIP }] } : {}),
+      ...(hostIP ? { hostIP } : {}), // no hostIPs: PodHostIPs is alpha (off) in Kubernetes 1.28
       startTime: t,
       qosClass: 'BestEffort',
       conditions: [
@@ -124,10 +127,19 @@ export function setPodRunning(pod: StoredObject): void {
     { type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: t },
     ...conds,
   ];
+  const imageID = (image: string): string => `${image.replace(/:[^:/]+$/, '')}@sha256:${createHash('sha256').update(image).digest('hex')}`;
+  const init = (pod.spec as { initContainers?: ContainerSpec[] }).initContainers;
+  // the kubelet reports each init container as terminated Completed once the pod runs (kubectl: not "Init:0/N")
+  if (init && init.length > 0) {
+    status.initContainerStatuses = init.map((c) => {
+      const id = `containerd://${containerId()}`;
+      return { name: c.name, image: c.image, imageID: imageID(c.image), containerID: id, ready: true, restartCount: 0, started: false, state: { terminated: { exitCode: 0, reason: 'Completed', startedAt: t, finishedAt: t, containerID: id } }, lastState: {} };
+    });
+  }
   status.containerStatuses = spec.containers.map((c) => ({
     name: c.name,
     image: c.image,
-    imageID: `${c.image.replace(/:[^:/]+$/, '')}@sha256:${createHash('sha256').update(c.image).digest('hex')}`,
+    imageID: imageID(c.image),
     containerID: `containerd://${containerId()}`,
     ready: true,
     restartCount: 0,

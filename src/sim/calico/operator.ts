@@ -508,7 +508,7 @@ export class CalicoController {
           ann['cni.projectcalico.org/podIP'] = `${alloc.ip}/32`;
           ann['cni.projectcalico.org/podIPs'] = `${alloc.ip}/32`;
           const st = (o.status ??= {}) as Record<string, unknown>;
-          Object.assign(st, { podIP: alloc.ip, podIPs: [{ ip: alloc.ip }], ...(ip ? { hostIP: ip, hostIPs: [{ ip }] } : {}) });
+          Object.assign(st, { podIP: alloc.ip, podIPs: [{ ip: alloc.ip }], ...(ip ? { hostIP: ip } : {}) });
           st.startTime ??= nowIso();
         });
         this.spawn(this.startContainers(cur, node, t0).finally(() => this.inFlight.delete(k)));

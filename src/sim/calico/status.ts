@@ -26,10 +26,13 @@ function conditionsFor(state: StatusState): Condition[] {
         { type: 'Degraded', status: 'False', reason: 'AllObjectsAvailable', message: 'All Objects Available' },
       ];
     case 'progressing':
+      // The real operator (v1.38.0) sets only Progressing while it waits: Available and Degraded stay
+      // False with reason Unknown and no message (seen for calico and apiserver in the real-world
+      // conformance report).
       return [
-        { type: 'Available', status: 'False', reason: 'ResourceNotReady', message: state.message },
+        { type: 'Available', status: 'False', reason: 'Unknown', message: '' },
         { type: 'Progressing', status: 'True', reason: 'ResourceNotReady', message: state.message },
-        { type: 'Degraded', status: 'False', reason: 'ResourceNotReady', message: state.message },
+        { type: 'Degraded', status: 'False', reason: 'Unknown', message: '' },
       ];
     case 'degraded':
       return [

@@ -225,6 +225,27 @@ function inspectOutput(list: Row[], format: string, labName: string): { stdout: 
   return { stdout: inspectTable(list) };
 }
 
+/**
+ * How containerlab ≥ 0.7x (charm fang) prints a command's error, on a pipe too (seen with the real
+ * 0.79.0: test/contract/real-tools.test.ts): a blank-margined `ERROR` header, then the message with its
+ * first word title-cased and a full stop added, word-wrapped to 116 columns (fang's width is 120 when
+ * stdout is not a terminal, minus its margins) and padded to that width after a 2-space margin.
+ */
+export function fangError(message: string): string {
+  const first = /^(\s*)(\S+)/.exec(message);
+  const titled = first ? `${first[1]}${first[2]!.charAt(0).toUpperCase()}${first[2]!.slice(1).toLowerCase()}${message.slice(first[0].length)}` : message;
+  const lines: string[] = [];
+  let line = '';
+  for (const word of `${titled}.`.split(' ')) {
+    if (line !== '' && line.length + 1 + word.length > 116) {
+      lines.push(line);
+      line = word;
+    } else line = line === '' ? word : `${line} ${word}`;
+  }
+  lines.push(line);
+  return ['          ', '   ERROR  ', '          ', ...lines.map((l) => `  ${l.padEnd(116)}`), '', ''].join('\n');
+}
+
 export function containerlab(rt: SimRuntime): ToolHandler {
   return async (inv) => {
     const err = (line: string): void => inv.err(line.endsWith('\n') ? line : `${line}\n`);
@@ -275,7 +296,10 @@ export function containerlab(rt: SimRuntime): ToolHandler {
       if (cmd === 'destroy') return await destroy(rt, inv, parsed.flags, err);
       return await deploy(rt, inv, parsed.flags, err);
     } catch (e) {
-      if (e instanceof ClabError) return fail(e.message);
+      if (e instanceof ClabError) {
+        err(fangError(e.message));
+        return 1;
+      }
       throw e;
     }
   };

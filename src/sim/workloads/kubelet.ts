@@ -141,7 +141,7 @@ export class Kubelets {
     const hostNetwork = spec.hostNetwork === true;
     const hostIP = hostIPOf(this.store, node);
     this.update(pod, (st) => {
-      Object.assign(st, { phase: 'Pending', ...(hostIP ? { hostIP, hostIPs: [{ ip: hostIP }] } : {}), startTime: st['startTime'] ?? nowIso() });
+      Object.assign(st, { phase: 'Pending', ...(hostIP ? { hostIP } : {}), startTime: st['startTime'] ?? nowIso() });
       st['conditions'] = mergeConditions(st['conditions'] as Record<string, unknown>[] | undefined, conditions(false, false, containers.map((c) => c.name)));
       st['containerStatuses'] = containers.map((c) => waiting(c, 'ContainerCreating'));
     });

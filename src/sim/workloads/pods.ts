@@ -71,6 +71,7 @@ export function defaultPodSpec(spec: PodSpec): PodSpec {
     securityContext: {},
     enableServiceLinks: true,
     ...spec,
+    serviceAccount: spec.serviceAccountName ?? 'default', // the API server's deprecated alias of serviceAccountName
     containers,
     ...(init ? { initContainers: init } : {}),
     tolerations: [

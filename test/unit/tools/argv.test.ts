@@ -206,6 +206,11 @@ describe('containerlab argv', () => {
     next = [{ exitCode: 1, stderr: 'deployment failed for one or more nodes: node "calico-ipam" deploy: node(s) already exist for a cluster with the name "calico-ipam"\n' }];
     expect(await clab.containerlabDeploy('/t.clab.yaml', { mode: 'suid', env })).toMatchObject({ alreadyExists: true });
   });
+  it('"node(s) already exist" in 0.79\'s error box, word-wrapped between "the" and "name" → alreadyExists', async () => {
+    const box = ['          ', '   ERROR  ', '          ', `  ${'Deployment failed for one or more nodes: node "calico-ipam" deploy: node(s) already exist for a cluster with the'.padEnd(116)}`, `  ${'name "calico-ipam".'.padEnd(116)}`, '', ''].join('\n');
+    next = [{ exitCode: 1, stderr: `10:15:02 INFO Containerlab started version=0.79.0\n${box}` }];
+    expect(await clab.containerlabDeploy('/t.clab.yaml', { mode: 'suid', env })).toMatchObject({ alreadyExists: true });
+  });
   it('"node(s) already exist" (< 0.75, exit 0) → alreadyExists', async () => {
     next = [{ exitCode: 0, stderr: '10:15:02 ERRO failed deploy stage for node "calico-ipam": node(s) already exist for a cluster with the name "calico-ipam"\n' }];
     expect(await clab.containerlabDeploy('/t.clab.yaml', { mode: 'suid', env })).toMatchObject({ alreadyExists: true });
