@@ -21,13 +21,14 @@ const toPod = (r: IpRoute, ip: string): boolean => r.type === 'unicast' && (r.ds
 function rules(spec: ExerciseSpec): Rule[] {
   const sel = podSelectorOf(spec.with);
   /** The route to the pod on its node, or a failure saying what is there instead. */
-  const routeOf = (ctx: Parameters<Rule['judge']>[0]): { pod: { name: string; namespace: string; node: string; podIP: string }; route: IpRoute } | undefined => {
+  const routeOf = (ctx: Parameters<Rule['judge']>[0], dependent = false): { pod: { name: string; namespace: string; node: string; podIP: string }; route: IpRoute } | undefined => {
     const pod = sampledPod(ctx, sel);
     const node = pod && nodeNetworkOf(ctx, pod.node, true);
     if (!pod || !node) return undefined;
     const routes = node.routes.filter((r) => toPod(r, pod.podIP));
     const route = routes.find((r) => r.dev?.startsWith('cali'));
-    if (!route) {
+    if (!route && dependent) ctx.fail(`no cali* veth to judge: ${pod.node} does not route ${pod.podIP} to one (see the route rule)`);
+    else if (!route) {
       ctx.fail(routes.length === 0
         ? `${pod.node} has no route to ${pod.name}'s IP ${pod.podIP}/32: packets for the pod would follow the block's blackhole route`
         : `${pod.node}'s route to ${pod.podIP} goes via ${routes.map((r) => r.dev ?? r.via ?? '?').join(', ')}, not a cali* interface`);
@@ -51,7 +52,7 @@ function rules(spec: ExerciseSpec): Rule[] {
       inputs: ['podSamples', 'nodeNetworks'],
       optional: ['ippools', 'installations'],
       judge(ctx) {
-        const found = routeOf(ctx);
+        const found = routeOf(ctx, true);
         if (!found) return;
         const { pod, route } = found;
         const link = ctx.get('nodeNetworks')[pod.node]?.links.find((l) => l.name === route.dev);
@@ -73,7 +74,7 @@ function rules(spec: ExerciseSpec): Rule[] {
       title: "the interface is Calico's name for this pod",
       inputs: ['podSamples', 'nodeNetworks'],
       judge(ctx) {
-        const found = routeOf(ctx);
+        const found = routeOf(ctx, true);
         if (!found) return;
         const want = calicoVethName(found.pod.namespace, found.pod.name);
         ctx.note('vethName', { observed: found.route.dev, expected: want });
