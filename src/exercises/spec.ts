@@ -14,7 +14,8 @@ const KEYS = ['id', 'title', 'teaches', 'commands', 'probe', 'with'];
 
 function text(doc: YamlDoc, path: (string | number)[], value: unknown, problems: Problems, what: string, fix: string): string | undefined {
   if (typeof value === 'string' && value.trim() !== '') return value.trim();
-  problems.add(doc, path, `${path.join('.')} ${value === undefined ? 'is missing' : 'is not a non-empty string'} (${what})`, fix);
+  const shown = path.map((x, i) => (typeof x === 'number' ? `[${x}]` : i === 0 ? x : `.${x}`)).join('');
+  problems.add(doc, path, `${shown} ${value === undefined ? 'is missing' : 'is not a non-empty string'} (${what})`, fix);
   return undefined;
 }
 

@@ -27,9 +27,9 @@ function rules(spec: ExerciseSpec): Rule[] {
     if (!pod || !node) return undefined;
     const routes = node.routes.filter((r) => toPod(r, pod.podIP));
     const route = routes.find((r) => r.dev?.startsWith('cali'));
-    if (!route && dependent) ctx.fail(`no cali* veth to judge: ${pod.node} does not route ${pod.podIP} to one (see the route rule)`);
-    else if (!route) {
-      ctx.fail(routes.length === 0
+    if (!route) {
+      if (dependent) ctx.fail(`no cali* veth to judge: ${pod.node} does not route ${pod.podIP} to one (see the route rule)`);
+      else ctx.fail(routes.length === 0
         ? `${pod.node} has no route to ${pod.name}'s IP ${pod.podIP}/32: packets for the pod would follow the block's blackhole route`
         : `${pod.node}'s route to ${pod.podIP} goes via ${routes.map((r) => r.dev ?? r.via ?? '?').join(', ')}, not a cali* interface`);
       return undefined;
