@@ -20,7 +20,7 @@ import { verifyLabOf, type VerifyLab } from '../calico/lab.js';
 import { applyStrict, inputsUsedBy, labMismatch, runChecks, runChecksWithReread, selectChecks, summaryLine, totals } from '../calico/runner.js';
 import { loadSnapshot } from '../calico/snapshot.js';
 import type { CheckResult, ClabRow } from '../calico/types.js';
-import { availableChecks, SAMPLE_INPUTS, withSamples } from '../exercises/index.js';
+import { availableChecks, SAMPLE_INPUTS, TRANSCRIPT_ONLY_INPUTS, withSamples } from '../exercises/index.js';
 import { errorMessage, ExitCode, InputError, InterruptedError, LabError, TimeoutError } from '../errors.js';
 import { loadLab } from '../lab/load.js';
 import type { Lab } from '../lab/model.js';
@@ -140,7 +140,7 @@ export async function run(ctx: CommandContext<'verify'>): Promise<number> {
       source,
       durationMs,
       exitCode,
-      missingInputs: missingInputs(completed, new Set([...wanted].filter((n) => (PRIMARY_INPUTS as readonly string[]).includes(n) || completed[n]?.ok === false))),
+      missingInputs: missingInputs(completed, new Set([...wanted].filter((n) => ((PRIMARY_INPUTS as readonly string[]).includes(n) || completed[n]?.ok === false) && !(source === 'live' && TRANSCRIPT_ONLY_INPUTS.includes(n))))),
       notApplicableInputs: notApplicableInputs(completed, wanted),
       ...(apiRequests !== undefined ? { apiRequests } : {}),
       ...(ignored.length > 0 || source !== 'live' ? { ignored } : {}),

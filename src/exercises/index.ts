@@ -54,5 +54,8 @@ export async function withSamples(
   return { ...inputs, ...got };
 }
 
+/** Inputs only a transcript gives (a live run observes podNetworks itself): not "missing" from a live run. */
+export const TRANSCRIPT_ONLY_INPUTS: readonly InputName[] = ['podObservations'];
+
 /** Inputs a re-read of the API lists does not give again (they stay as first observed). */
 export const SAMPLE_INPUTS: readonly InputName[] = ['podSamples', 'podNetworks', 'nodeNetworks'];

@@ -44,6 +44,7 @@ describe('lab demo --lesson 02', () => {
 
 interface VerifyDoc {
   exitCode: number;
+  missingInputs?: Record<string, string>;
   checks: { id: string; status: string; summary: string; explain?: string; commands?: string[]; rules?: { id: string; status: string }[] }[];
 }
 
@@ -63,6 +64,7 @@ describe('lesson 02 deployed: snapshot and --check', () => {
     expect(live.exitCode, live.stderr).toBe(0);
     const doc = JSON.parse(live.stdout) as VerifyDoc;
     expect(doc.checks.map((c) => c.id).slice(10)).toEqual(EXERCISES);
+    expect(doc.missingInputs).toEqual({});
     const file = join(t.labDir, 'lesson02.json');
     const s = await t.runLab(['snapshot', '--topology', topology, '-o', file]);
     expect(s.exitCode, s.stderr).toBe(0);
