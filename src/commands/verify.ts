@@ -90,8 +90,8 @@ export async function run(ctx: CommandContext<'verify'>): Promise<number> {
   const full = await loadLab({ topology: o.topology, lesson: o.lesson, pins: o.pins, calicoVersion: o['calico-version'], cwd: ctx.cwd, env: ctx.env });
   const checks = selectChecks(o.check, availableChecks(full.lesson));
   const wanted = inputsUsedBy(checks);
-  // The exercises' samples are resolved over the Pods list.
-  if ([...wanted].some((n) => (SAMPLE_INPUTS as readonly string[]).includes(n))) wanted.add('pods');
+  // The exercises' samples are resolved over the Pods list (with labels: Y's `workloadPods`, when registered).
+  if ([...wanted].some((n) => (SAMPLE_INPUTS as readonly string[]).includes(n))) for (const n of ['pods', 'workloadPods']) wanted.add(n as InputName);
   const timeoutMs = o.timeout !== undefined ? parseDuration(o.timeout) : DEFAULT_VERIFY_TIMEOUT_MS;
   const json = o.json === true;
   const strict = o.strict === true;
