@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runChecks } from '../../../src/calico/runner.js';
 import { loadSnapshot } from '../../../src/calico/snapshot.js';
+import { ipAddr, isResolvConfCat, parseCommand } from '../../../src/calico/readers/command.js';
+import { isIpAddrText, isResolvConfText } from '../../../src/calico/readers/registry.js';
 import { exerciseChecks } from '../../../src/exercises/index.js';
 import { fixture, lab02, spec } from './world.js';
 
@@ -55,5 +57,23 @@ describe("a transcript of the pod's outputs", () => {
     const results = runChecks(exerciseChecks(lesson), lab02, loaded.inputs);
     expect(results.map((r) => `${r.id}:${r.status}`)).toEqual(['pod-eth0:skip', 'pod-routes:skip', 'pod-dns:skip', 'node-pod-route:skip']);
     expect(results[1]!.reason).toMatch(/no pod with all of `ip addr` \(eth0\), `ip route` and resolv\.conf/);
+  });
+});
+
+describe('the ip-addr and resolv-conf readers', () => {
+  it('route `ip addr`/`ip a show dev eth0` (text, not -j) and `cat /etc/resolv.conf`', () => {
+    expect(ipAddr(parseCommand('ip addr')!)).toBe('text');
+    expect(ipAddr(parseCommand('ip a show dev eth0')!)).toBe('text');
+    expect(ipAddr(parseCommand('ip -j addr')!)).toBe('json');
+    expect(ipAddr(parseCommand('ip route')!)).toBeUndefined();
+    expect(isResolvConfCat(parseCommand('cat /etc/resolv.conf')!)).toBe(true);
+    expect(isResolvConfCat(parseCommand('cat /etc/hosts')!)).toBe(false);
+  });
+  it('recognise their formats by content, and not each other\'s', () => {
+    expect(isIpAddrText(fixture('pod-multitool-ip-addr.txt'))).toBe(true);
+    expect(isIpAddrText(fixture('pod-multitool-ip-route.txt'))).toBe(false);
+    expect(isResolvConfText(fixture('pod-multitool-resolv.conf'))).toBe(true);
+    expect(isResolvConfText('search default.svc.cluster.local\n')).toBe(false);
+    expect(isResolvConfText(fixture('pod-multitool-ip-route.txt'))).toBe(false);
   });
 });
