@@ -5,6 +5,7 @@
  * the prompt named a lab node and to hostRoutes otherwise — so the rules judge them like any other
  * input. A later lesson adds its reader and its entry here; the rule engine does not change.
  */
+import type { PodObservation } from '../exercises/inputs.js';
 import { present, type Input, type InputName, type InputTypes } from './inputs.js';
 import { ipamShowToIpamShow } from './readers/convert.js';
 import type { CapturePart, IpamCheckText, IpRoute } from './readers/types.js';
@@ -22,6 +23,16 @@ export interface CaptureInputs {
 }
 
 const FILTERED_OK = new Set<string>(['pods-table', 'ip-route', 'ip-route-json']);
+
+/** What `kubectl exec <pod> -- ip addr | ip route | cat /etc/resolv.conf` printed, by pod name. */
+type PodPieces = Map<string, { value: PodObservation; sources: string[] }>;
+
+function podPiece(pods: PodPieces, pod: string, source: string, set: (o: PodObservation) => void): void {
+  const e = pods.get(pod) ?? { value: {}, sources: [] };
+  set(e.value);
+  e.sources.push(source);
+  pods.set(pod, e);
+}
 
 function toRoute(r: IpRoute): HostRoute {
   return { dst: r.dst, ...(r.dev !== undefined ? { dev: r.dev } : {}), ...(r.proto !== undefined ? { proto: r.proto } : {}), ...(r.type !== 'unicast' ? { type: r.type } : {}), ...(r.scope !== undefined ? { scope: r.scope } : {}) };
@@ -47,6 +58,7 @@ export function captureInputs(parts: readonly CapturePart[]): CaptureInputs {
   const out: CaptureInputs = { inputs: {}, objects: [], ignored: [], used: [] };
   const lists = new Map<InputName, { items: Map<string, unknown>; sources: string[] }>();
   const routes = new Map<string, { routes: HostRoute[]; sources: string[] }>();
+  const pods: PodPieces = new Map();
   const addList = <T>(key: InputName, items: readonly T[], source: string, id: (x: T) => string): void => {
     const e = lists.get(key) ?? { items: new Map<string, unknown>(), sources: [] };
     items.forEach((x, i) => e.items.set(id(x) || `#${e.items.size + i}`, x));
@@ -132,15 +144,41 @@ export function captureInputs(parts: readonly CapturePart[]): CaptureInputs {
           e.sources.push(p.source);
           routes.set(p.host, e);
           used(`ip route in ${p.host}`);
+        } else if (p.pod !== undefined && p.reader === 'ip-route' && !p.filtered) {
+          const list2 = p.value;
+          podPiece(pods, p.pod, p.source, (o) => void (o.routes = list2));
+          used(`ip route in the pod ${p.pod}`);
         } else if (p.pod !== undefined) {
-          out.ignored.push({ source: p.source, reason: `routes inside the pod ${p.pod}: no rule reads them yet` });
+          out.ignored.push({ source: p.source, reason: `routes inside the pod ${p.pod}: only an unfiltered \`ip route\` is read` });
         } else {
           single('hostRoutes', list, p.source);
           used('host routes');
         }
         break;
       }
+      case 'ip-addr':
+      case 'resolv-conf': {
+        const what = p.reader === 'ip-addr' ? '`ip addr`' : 'resolv.conf';
+        if (p.pod === undefined) {
+          out.ignored.push({ source: p.source, reason: `${what} not run in a pod (\`kubectl exec <pod> -- …\`): no rule reads it` });
+        } else if (p.filtered) {
+          out.ignored.push({ source: p.source, reason: `${what} in the pod ${p.pod} went through a pipe, so it may be partial` });
+        } else {
+          if (p.reader === 'ip-addr') {
+            const links = p.value;
+            podPiece(pods, p.pod, p.source, (o) => void (o.links = links));
+          } else {
+            const resolv = p.value;
+            podPiece(pods, p.pod, p.source, (o) => void (o.resolv = resolv));
+          }
+          used(`${what} in the pod ${p.pod}`);
+        }
+        break;
+      }
     }
+  }
+  if (pods.size > 0) {
+    single('podObservations', Object.fromEntries([...pods].map(([name, e]) => [name, e.value])), [...pods.values()].flatMap((e) => e.sources).join(', '));
   }
   for (const [key, e] of lists) (out.inputs as Record<string, unknown>)[key] = present([...e.items.values()], e.sources.join(', '));
   if (routes.size > 0) {

@@ -229,13 +229,13 @@ export function slimTigeraStatus(ts: TigeraStatus): TigeraStatus {
   };
 }
 
-/** Installation: only its pool list and status version/conditions. */
+/** Installation: only its pool list, MTU and status version/conditions. */
 export function slimInstallation(inst: InstallationObject): InstallationObject {
   return {
     apiVersion: inst.apiVersion ?? 'operator.tigera.io/v1',
     kind: 'Installation',
     metadata: pickMeta(inst),
-    spec: { calicoNetwork: { ipPools: inst.spec?.calicoNetwork?.ipPools ?? [] } },
+    spec: { calicoNetwork: { ipPools: inst.spec?.calicoNetwork?.ipPools ?? [], ...(typeof inst.spec?.calicoNetwork?.mtu === 'number' ? { mtu: inst.spec.calicoNetwork.mtu } : {}) } },
     ...(inst.status ? { status: { ...(inst.status.calicoVersion ? { calicoVersion: inst.status.calicoVersion } : {}), ...(inst.status.conditions ? { conditions: inst.status.conditions.map(slimCondition) } : {}) } } : {}),
   };
 }

@@ -8,7 +8,9 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureCalicoctl } from '../artifacts/index.js';
+import type { ObserveSources } from '../exercises/gather.js';
 import { KubeClient } from '../kube/client.js';
+import { nodeRoutes, podNetwork, productDockerExec } from '../observe/index.js';
 import type { Lab } from '../lab/model.js';
 import { runCalicoctl } from '../tools/calicoctl.js';
 import { containerlabInspect } from '../tools/containerlab.js';
@@ -28,6 +30,8 @@ export interface LiveOptions {
 }
 
 export interface LiveSources extends GatherSources {
+  /** Exec into pods (the API's exec subresource) and kind nodes (docker exec), for the exercises' samples. */
+  observe: ObserveSources | { unavailable: string };
   /** Number of Kubernetes API requests made (for the "one list per resource type" budget). */
   requestCount(): number;
   close(): void;
@@ -118,6 +122,12 @@ export async function liveSources(lab: Lab, o: LiveOptions): Promise<LiveSources
         throw new NotApplicableHere('this host has no route table verify can read (no `ip -j route`, no /proc/net/route)');
       }
     },
+    observe: made === undefined && 'unavailable' in kube
+      ? { unavailable: kube.unavailable }
+      : {
+          pod: async (ref, x) => podNetwork(await made!, ref, { ...x, ...(x.signal ? {} : { signal: o.signal }) }),
+          node: (name, x) => nodeRoutes(productDockerExec, name, { ...x, ...(x.signal ? {} : { signal: o.signal }) }),
+        },
     requestCount: () => client?.requestCount ?? 0,
     close: () => {
       client?.close();

@@ -250,7 +250,7 @@ export class Accumulator {
     const prev = this.singles.get(name);
     if (input.ok && prev?.ok && Array.isArray(prev.value) && Array.isArray(input.value) && !KIND_INPUTS.has(name)) {
       this.singles.set(name, present([...(prev.value as unknown[]), ...(input.value as unknown[])], `${prev.source}, ${input.source}`));
-    } else if (input.ok && prev?.ok && name === 'nodeRoutes') {
+    } else if (input.ok && prev?.ok && (name === 'nodeRoutes' || name === 'podObservations')) {
       this.singles.set(name, present({ ...(prev.value as object), ...(input.value as object) }, `${prev.source}, ${input.source}`));
     } else this.set(name, input);
   }

@@ -88,6 +88,8 @@ export interface IPAMHandleObject extends KubeItem {
 export interface InstallationObject extends KubeItem {
   spec?: {
     calicoNetwork?: {
+      /** The pods' (veth) MTU when set; else Calico detects it from the uplink. */
+      mtu?: number;
       ipPools?: { name?: string; cidr?: string; blockSize?: number; encapsulation?: string; natOutgoing?: string; nodeSelector?: string }[];
     };
   };

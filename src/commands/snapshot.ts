@@ -1,7 +1,7 @@
 /**
  * `lab snapshot [-o file]`: capture everything `lab verify` reads (the API objects it lists and the
  * tool outputs it parses) into one versioned JSON file — without kubeconfig, tokens, certificates,
- * Secrets or managedFields — so `lab verify --snapshot <file>` can judge it offline, elsewhere.
+ * Secrets or managedFields — plus what the lesson's exercises see inside their pods and nodes — so `lab verify --snapshot <file>` can judge it offline, elsewhere.
  */
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
@@ -12,6 +12,7 @@ import { verifyLabOf } from '../calico/lab.js';
 import { liveSources } from '../calico/live.js';
 import { buildSnapshot } from '../calico/snapshot.js';
 import { TimeoutError } from '../errors.js';
+import { withSamples } from '../exercises/index.js';
 import { loadLab } from '../lab/load.js';
 import type { CommandContext } from './context.js';
 import { DEFAULT_VERIFY_TIMEOUT_MS, missingInputs } from './verify.js';
@@ -28,6 +29,8 @@ export async function run(ctx: CommandContext<'snapshot'>): Promise<number> {
   let inputs;
   try {
     inputs = await gatherInputs(sources);
+    // What the lesson's exercises observe inside pods and nodes, so `verify --snapshot` judges them too.
+    inputs = await withSamples(lab.lesson, inputs, sources.observe, { signal, timeoutMs: Math.min(timeoutMs, 30_000) });
   } finally {
     clearTimeout(timer);
     sources.close();

@@ -20,6 +20,7 @@ import { verifyLabOf, type VerifyLab } from '../calico/lab.js';
 import { applyStrict, inputsUsedBy, labMismatch, runChecks, runChecksWithReread, selectChecks, summaryLine, totals } from '../calico/runner.js';
 import { loadSnapshot } from '../calico/snapshot.js';
 import type { CheckResult, ClabRow } from '../calico/types.js';
+import { availableChecks, SAMPLE_INPUTS, TRANSCRIPT_ONLY_INPUTS, withSamples } from '../exercises/index.js';
 import { errorMessage, ExitCode, InputError, InterruptedError, LabError, TimeoutError } from '../errors.js';
 import { loadLab } from '../lab/load.js';
 import type { Lab } from '../lab/model.js';
@@ -84,8 +85,13 @@ export async function deployedContainers(lab: Lab, o: { env: NodeJS.ProcessEnv; 
 export async function run(ctx: CommandContext<'verify'>): Promise<number> {
   const o = ctx.options;
   const started = performance.now();
-  const checks = selectChecks(o.check);
+  // The lab's files (--topology, else the lesson's) say which exercises there are (and, for
+  // --snapshot, the nodes a transcript prompt may be in); bad exercises stop here, file:line.
+  const full = await loadLab({ topology: o.topology, lesson: o.lesson, pins: o.pins, calicoVersion: o['calico-version'], cwd: ctx.cwd, env: ctx.env });
+  const checks = selectChecks(o.check, availableChecks(full.lesson));
   const wanted = inputsUsedBy(checks);
+  // The exercises' samples are resolved over the Pods list (with labels: Y's `workloadPods`, when registered).
+  if ([...wanted].some((n) => (SAMPLE_INPUTS as readonly string[]).includes(n))) for (const n of ['pods', 'workloadPods']) wanted.add(n as InputName);
   const timeoutMs = o.timeout !== undefined ? parseDuration(o.timeout) : DEFAULT_VERIFY_TIMEOUT_MS;
   const json = o.json === true;
   const strict = o.strict === true;
@@ -100,8 +106,7 @@ export async function run(ctx: CommandContext<'verify'>): Promise<number> {
   let labNote: string | undefined;
   if (o.snapshot !== undefined) {
     const path = resolve(ctx.cwd, o.snapshot);
-    // The lab's files (--topology, else the lesson's) name the nodes a transcript prompt may be in.
-    const assumed = verifyLabOf(await loadLab({ topology: o.topology, lesson: o.lesson, pins: o.pins, calicoVersion: o['calico-version'], cwd: ctx.cwd, env: ctx.env }));
+    const assumed = verifyLabOf(full);
     const loaded = await loadSnapshot(path, { nodeNames: assumed.nodes.map((n) => n.name) });
     lab = loaded.lab !== undefined && o.topology === undefined ? loaded.lab : assumed;
     inputs = loaded.inputs;
@@ -114,7 +119,6 @@ export async function run(ctx: CommandContext<'verify'>): Promise<number> {
     labNote = labMismatch(lab, inputs, loaded.lab !== undefined && o.topology === undefined);
     results = runChecks(checks, lab, inputs);
   } else {
-    const full = await loadLab({ topology: o.topology, lesson: o.lesson, pins: o.pins, calicoVersion: o['calico-version'], cwd: ctx.cwd, env: ctx.env });
     lab = verifyLabOf(full);
     source = 'live';
     const gathered = await gatherLive(ctx, full, timeoutMs, json, wanted, checks);
@@ -136,7 +140,7 @@ export async function run(ctx: CommandContext<'verify'>): Promise<number> {
       source,
       durationMs,
       exitCode,
-      missingInputs: missingInputs(completed, new Set([...wanted].filter((n) => (PRIMARY_INPUTS as readonly string[]).includes(n) || completed[n]?.ok === false))),
+      missingInputs: missingInputs(completed, new Set([...wanted].filter((n) => ((PRIMARY_INPUTS as readonly string[]).includes(n) || completed[n]?.ok === false) && !(source === 'live' && TRANSCRIPT_ONLY_INPUTS.includes(n))))),
       notApplicableInputs: notApplicableInputs(completed, wanted),
       ...(apiRequests !== undefined ? { apiRequests } : {}),
       ...(ignored.length > 0 || source !== 'live' ? { ignored } : {}),
@@ -194,6 +198,9 @@ async function gatherLive(ctx: CommandContext<'verify'>, lab: Lab, timeoutMs: nu
             title: `Read ${lab.name}: API objects, containerlab, docker, calicoctl`,
             task: async (_c, task) => {
               inputs = await gatherInputs(sources, wanted);
+              // The exercises' samples: resolved over the Pods list just read, then exec'd into (same deadline).
+              const selected = new Set(checks.map((c) => c.id));
+              inputs = await withSamples(lab.lesson, inputs, live.observe, { signal, timeoutMs: Math.min(timeoutMs, 30_000), selected });
               const missing = Object.keys(missingInputs(inputs, new Set([...wanted].filter((n) => (PRIMARY_INPUTS as readonly string[]).includes(n)))));
               const read = [...wanted].filter((n) => (PRIMARY_INPUTS as readonly string[]).includes(n));
               task.title = `Read ${lab.name}: ${read.length - missing.length}/${read.length} inputs${missing.length > 0 ? ` (missing: ${missing.map((m) => inputLabel(m).split(' (')[0]).join(', ')})` : ''}`;
@@ -208,7 +215,8 @@ async function gatherLive(ctx: CommandContext<'verify'>, lab: Lab, timeoutMs: nu
       const verifyLab = verifyLabOf(lab);
       const judged = await runChecksWithReread(checks, verifyLab, inputs, async (names) => {
         const again = await gatherInputs(sources, names);
-        return Object.fromEntries([...names].map((n) => [n, again[n]])) as Partial<VerifyInputs>;
+        // The exec samples are not read again: they keep their first observation.
+        return Object.fromEntries([...names].filter((n) => !SAMPLE_INPUTS.includes(n)).map((n) => [n, again[n]])) as Partial<VerifyInputs>;
       });
       return { inputs: judged.inputs, results: judged.results, reread: judged.reread, apiRequests: live.requestCount() };
     } finally {

@@ -4,6 +4,8 @@
  * (issue 13) exercises. Pure rules over a parsed document; problems name file:line and the fix.
  * The JSON schema for editors is topology/lesson.schema.json.
  */
+import { parseExercises } from '../exercises/spec.js';
+import type { ExerciseSpec } from '../exercises/types.js';
 import type { WorkloadWait } from './model.js';
 import { isRecord, type Problems } from './rules.js';
 import type { YamlDoc } from './yaml.js';
@@ -29,7 +31,8 @@ export interface LessonFile {
   waitFor: WorkloadWait[] | undefined;
   images: string[] | undefined;
   notes: string[];
-  exercises: unknown[] | undefined;
+  /** The exercises that passed validation (every bad one is in the problems, so loading stops). */
+  exercises: ExerciseSpec[] | undefined;
 }
 
 type Path = (string | number)[];
@@ -120,12 +123,13 @@ export function checkLessonFile(doc: YamlDoc, problems: Problems): LessonFile | 
   const notes = stringList(doc, ['notes'], v['notes'], problems, 'write notes as a list of strings') ?? [];
   const exercises = v['exercises'];
   if (exercises !== undefined && !Array.isArray(exercises)) problems.add(doc, ['exercises'], 'exercises is not a list', 'write `exercises:` as a list');
+  const specs = Array.isArray(exercises) ? parseExercises(doc, exercises, problems) : undefined;
   const workloads = checkWorkloads(doc, v['workloads'], problems);
   if (typeof id !== 'string' || typeof title !== 'string') return undefined;
   return {
     doc, id, title, summary: summary ?? '', notes, topology,
     calico: calico === undefined ? undefined : calico.startsWith('v') ? calico : `v${calico}`,
-    exercises: Array.isArray(exercises) ? (exercises as unknown[]) : undefined,
+    exercises: specs,
     ...workloads,
   };
 }

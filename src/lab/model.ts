@@ -3,6 +3,8 @@
  * Calico custom resources, pins). Nothing about a particular lesson is hard-coded in `src/`.
  */
 
+import type { ExerciseSpec } from '../exercises/types.js';
+
 export type NodeRole = 'control-plane' | 'worker';
 
 export interface ExpectedNode {
@@ -67,8 +69,8 @@ export interface Lesson {
   notes: string[];
   /** The lesson file, or undefined when everything was derived from the folder. */
   file: string | undefined;
-  /** The lesson file's `exercises:` as written (issue 13 gives them a shape); absent when it has none. */
-  exercises?: unknown[];
+  /** The lesson file's `exercises:`, parsed and validated (src/exercises/spec.ts); absent when it has none. */
+  exercises?: ExerciseSpec[];
 }
 
 /** What "ready" means for a workload lab applies after Calico. */

@@ -23,7 +23,7 @@ describe('lab lessons', () => {
     const lines = r.stdout.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^ID\s+TITLE\s+NODES\s+CALICO\s+EXERCISES\s+WORKLOADS$/);
     expect(lines.slice(1).map((l) => l.split(/\s{2,}/)[0])).toEqual(IDS);
-    expect(lines[2]).toMatch(/^02-pod-network\s+Calico Pod Networking\s+3\s+v3\.30\.0\s+0\s+Pod multitool$/);
+    expect(lines[2]).toMatch(/^02-pod-network\s+Calico Pod Networking\s+3\s+v3\.30\.0\s+4\s+Pod multitool$/);
     expect(lines[5]).toContain('DaemonSet foo/multitool-3');
   });
 

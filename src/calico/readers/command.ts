@@ -207,3 +207,17 @@ export function ipRoute(cmd: CommandLine): 'text' | 'json' | undefined {
   if (sub !== undefined && !['show', 'list', 'ls', 'sh', 'l', 'lst'].includes(sub) && !/^(table|dev|proto|scope|type|default|\d)/.test(sub)) return undefined;
   return cmd.flags.has('j') || cmd.flags.has('json') ? 'json' : 'text';
 }
+
+/** `ip [-4] addr [show] [dev X]` (text) → 'text'; `ip -j addr` → 'json'. */
+export function ipAddr(cmd: CommandLine): 'text' | 'json' | undefined {
+  if (cmd.tool !== 'ip') return undefined;
+  const [obj, sub] = cmd.words;
+  if (obj === undefined || !['a', 'ad', 'add', 'addr', 'address'].includes(obj)) return undefined;
+  if (sub !== undefined && !['show', 'list', 'ls', 'sh', 'l', 'lst', 'dev'].includes(sub) && !/^(eth|lo|cali|vxlan|tunl)/.test(sub)) return undefined;
+  return cmd.flags.has('j') || cmd.flags.has('json') ? 'json' : 'text';
+}
+
+/** `cat /etc/resolv.conf`. */
+export function isResolvConfCat(cmd: CommandLine): boolean {
+  return cmd.tool === 'cat' && cmd.words.length === 1 && cmd.words[0] === '/etc/resolv.conf';
+}

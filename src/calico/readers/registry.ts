@@ -6,7 +6,9 @@
 import { isClabInspect, isIpamCheckReport, ParseError, parseClabInspect, parseIpamCheckReport, parseProcNetRoute } from '../parse.js';
 import { isIpamCheckText, isIpamShow, parseIpamCheckText, parseIpamShowText } from './calicoctl.js';
 import { isClabInspectTable, parseClabInspectTable } from './clab.js';
-import { calicoctlIpam, containerlabInspect, hasFlag, ipRoute, isKubectlObjectOutput, kubectlCall, type CommandLine } from './command.js';
+import { parseIpAddrText } from '../../observe/parse/ip-addr.js';
+import { parseResolvConf } from '../../observe/parse/resolv.js';
+import { calicoctlIpam, containerlabInspect, hasFlag, ipAddr, ipRoute, isResolvConfCat, isKubectlObjectOutput, kubectlCall, type CommandLine } from './command.js';
 import { isIpRouteJson, isIpRouteText, parseIpRouteJson, parseIpRouteText } from './iproute.js';
 import { isKubeObjectsText, parseKubeObjects } from './kube.js';
 import {
@@ -148,6 +150,14 @@ export const READERS: readonly AnyReader[] = [
     parse: (t) => json(t, 'ip -j route', parseIpRouteJson),
   },
   {
+    id: 'ip-addr', title: 'ip addr', commands: ['ip addr', 'ip addr show dev eth0', 'ip -4 addr'],
+    routes: (c) => ipAddr(c) === 'text', sniff: isIpAddrText, parse: (t) => parseIpAddrText(t),
+  },
+  {
+    id: 'resolv-conf', title: '/etc/resolv.conf', commands: ['cat /etc/resolv.conf'],
+    routes: isResolvConfCat, sniff: isResolvConfText, parse: (t) => parseResolvConf(t),
+  },
+  {
     id: 'proc-net-route', title: '/proc/net/route', commands: ['cat /proc/net/route'],
     routes: (c) => c.tool === 'cat' && c.words.length === 1 && /\/proc\/(self\/|\d+\/)?net\/route$/.test(c.words[0]!), sniff: isProcNetRoute,
     parse: (t) => { if (!isProcNetRoute(t)) throw new ParseError('no `Iface Destination Gateway …` header'); return parseProcNetRoute(t); },
@@ -163,6 +173,18 @@ export const READERS: readonly AnyReader[] = [
     sniff: isKubeObjectsText, parse: (t) => parseKubeObjects(t),
   },
 ];
+
+/** `N: name[@peer]: <FLAGS> mtu …` on the first line, as `ip addr` prints each interface. */
+export function isIpAddrText(text: string): boolean {
+  const first = text.split('\n').find((l) => l.trim() !== '');
+  return first !== undefined && /^\d+:\s+\S+:\s+<[A-Z0-9_,-]*>/.test(first);
+}
+
+/** Only `nameserver`/`search`/`domain`/`options` lines (and comments), with a nameserver. */
+export function isResolvConfText(text: string): boolean {
+  const lines = text.split('\n').map((l) => l.replace(/[#;].*$/, '').trim()).filter(Boolean);
+  return lines.some((l) => /^nameserver\s+\S+$/.test(l)) && lines.every((l) => /^(nameserver|search|domain|options|sortlist)\s+\S/.test(l));
+}
 
 export function readerById<K extends ReaderId>(id: K): Reader<K> {
   const r = READERS.find((x) => x.id === id);

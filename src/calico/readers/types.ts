@@ -3,6 +3,7 @@
  * what the format shows and nothing it does not (a blank table cell stays absent, a `%.5g` count keeps
  * its raw text and says it may be rounded, an affinity table row has no state).
  */
+import type { IpLink, ResolvConf } from '../../observe/types.js';
 import type { ClabRow, HostRoute, IpamCheckReport, KubeItem, TigeraStatus } from '../types.js';
 
 export const READER_IDS = [
@@ -19,6 +20,8 @@ export const READER_IDS = [
   'containerlab-inspect-json',
   'ip-route',
   'ip-route-json',
+  'ip-addr',
+  'resolv-conf',
   'proc-net-route',
   'docker-network-inspect',
   'kube-objects',
@@ -216,6 +219,9 @@ export interface ReadValues {
   'containerlab-inspect-json': ClabRow[];
   'ip-route': IpRoute[];
   'ip-route-json': IpRoute[];
+  /** `ip addr` text (a pod's interfaces, when run through `kubectl exec`). */
+  'ip-addr': IpLink[];
+  'resolv-conf': ResolvConf;
   'proc-net-route': HostRoute[];
   'docker-network-inspect': DockerNetwork[];
   'kube-objects': KubeObjectsRead;

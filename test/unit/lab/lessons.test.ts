@@ -52,7 +52,7 @@ describe('the shipped lessons', () => {
     const lab = await load(lesson('02-pod-network'));
     expect(lab.lesson).toMatchObject({ id: '02-pod-network', title: 'Calico Pod Networking', file: join(lesson('02-pod-network'), 'lesson.yaml') });
     expect(lab.lesson.notes.length).toBeGreaterThan(0);
-    expect(lab.lesson.exercises).toBeUndefined();
+    expect(lab.lesson.exercises?.map((e) => `${e.id}:${e.probe}`)).toEqual(['pod-eth0:pod-interface', 'pod-routes:pod-routes', 'pod-dns:pod-resolv', 'node-pod-route:node-pod-route']);
     expect(lab.name).toBe('pod-network');
     expect(lab.nodes.map((n) => n.name)).toEqual(['pod-network-control-plane', 'pod-network-worker', 'pod-network-worker2']);
     expect(names(lab)).toEqual(['Pod default/multitool', 'Service default/multitool-service']);
@@ -88,10 +88,13 @@ describe('the shipped lessons', () => {
     expect(lab.workloads.waitFor).toHaveLength(4);
   });
 
-  test('the lesson\'s exercises are kept as written', async () => {
-    await writeFile(join(lesson('02-pod-network'), 'lesson.yaml'), `${await readFile(join(lesson('02-pod-network'), 'lesson.yaml'), 'utf8')}exercises:\n  - { id: pod-ip, anything: [1, 2] }\n`);
-    const lab = await load(lesson('02-pod-network'));
-    expect(lab.lesson.exercises).toEqual([{ id: 'pod-ip', anything: [1, 2] }]);
+  test('a bad exercise stops loading with lesson.yaml:line and the fix', async () => {
+    const f = join(lesson('03-pod-routing'), 'lesson.yaml');
+    const text = await readFile(f, 'utf8');
+    await writeFile(f, `${text}exercises:\n  - { id: pod-ip, title: t, teaches: t, commands: [ip route], probe: nope }\n`);
+    const e = await load(lesson('03-pod-routing')).then(() => undefined, (error: unknown) => error as Error & { hint?: string });
+    expect(e?.message).toBe(`${f}:${text.split('\n').length + 1}: exercises[0].probe nope is not a probe lab knows`);
+    expect(e?.hint).toMatch(/^use one of: pod-interface, pod-routes, pod-resolv, node-pod-route/);
   });
 });
 
@@ -227,7 +230,7 @@ describe('a bad lesson file names lesson.yaml:line and the fix', () => {
   });
 
   test('exercises that are not a list', async () => {
-    await writeFile(file(), `${await readFile(file(), 'utf8')}exercises: soon\n`);
+    await writeFile(file(), (await readFile(file(), 'utf8')).replace(/^exercises:\n[\s\S]*$/m, 'exercises: soon\n'));
     const e = await lessonError();
     expect(e.message).toMatch(/lesson\.yaml:\d+: exercises is not a list/);
   });
@@ -252,7 +255,7 @@ test('the README\'s worked example ("How to add a lesson") loads as written ther
   await cp(join(lesson('04-k8s-services'), 'tools', 'nginx-deployment.yaml'), join(d, 'tools', 'nginx.yaml'));
   await writeFile(join(d, 'lesson.yaml'), lessonYaml!);
   const lab = await load(d);
-  expect(lab.lesson).toMatchObject({ id: '06-my-lesson', title: 'My lesson', exercises: [] });
+  expect(lab.lesson).toMatchObject({ id: '06-my-lesson', title: 'My lesson', exercises: [expect.objectContaining({ id: 'pod-eth0', probe: 'pod-interface', with: { pod: 'multitool' } })] });
   expect(lab.workloads.waitFor).toEqual([{ kind: 'Deployment', name: 'nginx-deployment', namespace: 'default' }]);
   expect(lab.workloads.images).toEqual(['nginx:1.28.0']);
   expect(listLessonFolders(join(dir, 'topology')).map((l) => l.id)).toContain('06-my-lesson');

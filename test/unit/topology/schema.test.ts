@@ -112,6 +112,8 @@ describe('every shipped lesson folder for editors', () => {
     expect(typo!.join('\n')).toMatch(/'titel' was unexpected/);
     expect(badWait!.join('\n')).toMatch(/workloads\/waitFor\/0\/kind: 'Service' is not one of/);
     expect(badVersion!.join('\n')).toMatch(/calico: 'latest' does not match/);
-    expect(exercises).toEqual([]);
+    // lab refuses an exercise without id, title, teaches, commands and probe: so does the schema.
+    expect(exercises!.join('\n')).toMatch(/exercises\/0: 'id' is a required property/);
+    expect(exercises!.join('\n')).toMatch(/'anything' was unexpected/);
   });
 });

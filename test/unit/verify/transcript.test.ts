@@ -53,11 +53,14 @@ describe('the lesson-01 transcript (prompts, tables, YAML, the jsonpath listing)
 });
 
 describe('node shells: `root@<node>` prompts and `docker exec <node>` give that node\'s routes', () => {
-  it('Calico\'s own routes inside the pool pass; the pod shell\'s routes are ignored, not taken for a node', async () => {
+  it('Calico\'s own routes inside the pool pass; the pod shell\'s routes are the pod\'s, not taken for a node', async () => {
     const { byId, ignored } = await verifyFiles({ 'shells.txt': fixture('transcript-node-shells.txt') });
     expect(ran(byId['cidr-hygiene']!)).toEqual(['pool-vs-services', 'node-routes']);
     expect(byId['cidr-hygiene']!.status).toBe('pass');
-    expect(ignored.map((i) => i.reason).join('\n')).toContain('routes inside the pod multitool');
+    expect(ignored.map((i) => i.reason).join('\n')).not.toContain('multitool');
+    const loaded = await loadSnapshot(dir, { nodeNames: NODES });
+    expect(loaded.inputs.nodeRoutes.ok && Object.keys(loaded.inputs.nodeRoutes.value)).not.toContain('multitool');
+    expect(loaded.inputs.podObservations.ok && loaded.inputs.podObservations.value['multitool']?.routes?.[0]).toMatchObject({ dst: 'default', via: '169.254.1.1' });
     // The grep-filtered pods table still feeds the pod rules that hold for a subset.
     expect(ran(byId['pod-ips']!)).toEqual(['unique', 'inside-pool']);
   });
