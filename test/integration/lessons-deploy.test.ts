@@ -8,16 +8,23 @@
  * The same world then runs a series-style folder: lesson 02's files in the series' layout with no
  * lesson file and a deploy.sh lab must not run (issue 12: "the series' own folders work unchanged").
  */
-import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { installPackageCopy, jsonOf, type PackageCopy } from '../helpers/package-copy.js';
-import { startTestWorld, type TestWorld } from '../helpers/world.js';
+import { repoRoot, startTestWorld, type TestWorld } from '../helpers/world.js';
+import { parse } from 'yaml';
 
 interface Workload { kind: string; namespace: string; name: string; ready: boolean; readyCount: number; desired: number; exists: boolean }
 interface DeployJson { ok: boolean; lab: string; lesson: { id: string; title: string; file: string | null }; cluster: string; nodes: string[]; workloads: Workload[]; steps: { name: string; status: string; note?: string }[] }
 interface StatusJson { ok: boolean; state: string; lesson: { id: string }; workloads: Workload[]; problems: string[] }
 interface VerifyJson { ok: boolean; exitCode: number; lab: { name: string }; totals: { pass: number; fail: number; warn: number; total: number }; checks: { id: string; status: string }[] }
+
+/** The exercise ids a shipped lesson file declares, read with the yaml library (not lab's loader). */
+function lessonExercises(id: string): string[] {
+  const doc = parse(readFileSync(join(repoRoot, 'topology', id, 'lesson.yaml'), 'utf8')) as { exercises?: { id: string }[] };
+  return (doc.exercises ?? []).map((e) => e.id);
+}
 
 /** "Kind namespace/name readyCount/desired" per workload lab waits for, as the lesson's files define them. */
 const LESSONS: { id: string; prefix: string; title: string; lab: string; workloads: string[] }[] = [
@@ -76,7 +83,10 @@ describe('lessons 02–05 in the simulated world: deploy, status, verify, destro
       expect(v.exitCode, v.stdout.slice(0, 3000) + v.stderr.slice(-2000)).toBe(0);
       const verify = jsonOf<VerifyJson>(v);
       expect(verify.lab.name).toBe(lesson.lab);
-      expect(verify.totals).toMatchObject({ total: 10, pass: 10, fail: 0, warn: 0 });
+      // lesson 01's ten checks, then the exercises the lesson file declares — every one passes
+      const exercises = lessonExercises(lesson.id);
+      expect(verify.checks.map((c) => c.id).slice(10)).toEqual(exercises);
+      expect(verify.totals).toMatchObject({ total: 10 + exercises.length, pass: 10 + exercises.length, fail: 0, warn: 0 });
       expect(verify.checks.filter((c) => c.status !== 'pass').map((c) => c.id)).toEqual([]);
 
       const x = await pkg.lab(['destroy', '--lesson', lesson.prefix, '--yes']);

@@ -3,7 +3,7 @@
  * multitool DaemonSets in default and foo, nginx) applied with the real kubectl, the inputs gathered by
  * the product's `gatherInputs` through its own API client (one list per resource type), and the
  * exercises of the lesson FILES run through the rule engine (runChecks) — until helper X's verify
- * wiring runs them in `lab demo --lesson 0N` (see the skipped test at the end).
+ * wiring runs them in `lab verify --lesson 0N` (test/integration/lessons-deploy.test.ts).
  * The world boots lesson 01's topology (calico-ipam): its nodes are the lab's nodes here.
  */
 import { readFileSync } from 'node:fs';
@@ -110,10 +110,5 @@ describe.skipIf(!hasKubectl)('API-object exercises in the simulated world', () =
   });
 });
 
-// Helper X's verify wiring (src/exercises/*, src/commands/verify.ts) runs a lesson's exercises after
-// lesson 01's checks; it was not merged in this worktree, so `lab demo --lesson 0N` cannot run them yet.
-describe.skip('lab demo --lesson 03/04/05 runs the API exercises (needs helper X\'s verify wiring, not merged here)', () => {
-  test('lessons 03–05 pass in `lab demo --lesson 0N`', () => {
-    expect.fail('enable once src/commands/verify.ts runs the lesson exercises');
-  });
-});
+// `lab deploy/verify --lesson 03/04/05` running these exercises through the CLI (every one passes) is
+// test/integration/lessons-deploy.test.ts.

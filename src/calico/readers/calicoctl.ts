@@ -80,7 +80,8 @@ const COUNT_LINES: [RegExp, (v: IpamCheckText, m: RegExpExecArray) => void][] = 
   [/^IPAM blocks record (\d+) allocations\.$/, (v, m) => { v.allocations = Number(m[1]); }],
   [/^Found (\d+) active IP pools\.$/, (v, m) => { v.activePools = Number(m[1]); }],
   [/^Found (\d+) node tunnel IPs\.$/, (v, m) => { v.nodeTunnelIps = Number(m[1]); }],
-  [/^Found (\d+) service load balancer\.$/, (v, m) => { v.loadBalancers = Number(m[1]); }],
+  // v3.30.0 prints "service load balancer."; v3.30.1 "service load balancer(s)." (seen in the real world)
+  [/^Found (\d+) service load balancer(?:\(s\))?\.$/, (v, m) => { v.loadBalancers = Number(m[1]); }],
   [/^Found (\d+) workload IPs\.$/, (v, m) => { v.workloadIps = Number(m[1]); }],
   [/^Workloads and nodes are using (\d+) IPs\.$/, (v, m) => { v.inUseIps = Number(m[1]); }],
   [/^Found (\d+) IPs that are allocated in IPAM but not actually in use\.$/, (v, m) => { v.leaked = Number(m[1]); }],

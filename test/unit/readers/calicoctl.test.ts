@@ -85,6 +85,14 @@ describe('calicoctl ipam check (stdout)', () => {
     expect(v.problemIps.noAllocation).toEqual([{ ip: '192.168.112.131', owner: 'Workload(default/calico--ipam--worker2-k8s-web--0-eth0)' }]);
   });
 
+  it('reads the load balancer count in the v3.30.0 and the v3.30.1 wording', () => {
+    const v3300 = fixture('calicoctl-ipam-check-problems.txt');
+    expect(v3300).toContain('Found 0 service load balancer.\n');
+    const v3301 = v3300.replace('Found 0 service load balancer.', 'Found 2 service load balancer(s).');
+    expect(parseIpamCheckText(v3300).loadBalancers).toBe(0);
+    expect(parseIpamCheckText(v3301).loadBalancers).toBe(2);
+  });
+
   it('without --show-problem-ips: the same counts, and says the IPs are not listed', () => {
     const v = parseIpamCheckText(fixture('calicoctl-ipam-check-problems.txt'));
     expect(v).toMatchObject({ leaked: 1, noAllocation: 1, problems: 2, problemIpsListed: 'no' });
