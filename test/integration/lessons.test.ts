@@ -83,7 +83,9 @@ describe('lab demo --lesson', () => {
     expect(r.status, out.slice(-3000)).toBe(0);
     expect(out).toMatch(/\$ lab deploy --topology \S+\/topology\/05-k8s-dns\n/);
     expect(out).toContain('k8s-dns-worker2');
-    expect(out).toMatch(/10 passed, 0 warnings, 0 failed/);
+    // lesson 01's ten checks and lesson 05's four exercises (topology/05-k8s-dns/lesson.yaml)
+    expect(out).toMatch(/14 passed, 0 warnings, 0 failed, 0 skipped/);
+    for (const id of ['cluster-dns', 'nginx-service-endpoints', 'daemonset-pods', 'daemonset-pods-foo']) expect(out).toMatch(new RegExp(`✔ ${id} `));
     expect(out).toContain('lab k8s-dns removed');
   }, 120_000);
 });
