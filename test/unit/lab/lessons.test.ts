@@ -89,10 +89,11 @@ describe('the shipped lessons', () => {
   });
 
   test('a bad exercise stops loading with lesson.yaml:line and the fix', async () => {
-    const f = join(lesson('03-pod-routing'), 'lesson.yaml');
+    // lesson 01's file declares no exercises of its own, so the appended key is the only one
+    const f = join(lesson('01-calico-ipam'), 'lesson.yaml');
     const text = await readFile(f, 'utf8');
     await writeFile(f, `${text}exercises:\n  - { id: pod-ip, title: t, teaches: t, commands: [ip route], probe: nope }\n`);
-    const e = await load(lesson('03-pod-routing')).then(() => undefined, (error: unknown) => error as Error & { hint?: string });
+    const e = await load(lesson('01-calico-ipam')).then(() => undefined, (error: unknown) => error as Error & { hint?: string });
     expect(e?.message).toBe(`${f}:${text.split('\n').length + 1}: exercises[0].probe nope is not a probe lab knows`);
     expect(e?.hint).toMatch(/^use one of: pod-interface, pod-routes, pod-resolv, node-pod-route/);
   });
