@@ -122,7 +122,8 @@ describe.skipIf(!hasKubectl)('workloads in a healthy world', () => {
     expect(nodesOf('agent')).toEqual(WORKERS);
     expect(nodesOf('agent-all')).toEqual([CP, ...WORKERS].sort());
     expect(nodesOf('web').every((n) => WORKERS.includes(n))).toBe(true);
-    expect(new Set(nodesOf('web')).size).toBe(2);
+    // the scheduler scores by pod count, so it usually spreads the replicas over both workers — but,
+    // like the real one, it does not promise to (seen on a loaded machine): only "on workers" is asserted
     expect(WORKERS).toContain(nodesOf('solo')[0]);
 
     const affinities = (await w.getJson(['blockaffinities.crd.projectcalico.org'])).items;
@@ -182,11 +183,14 @@ describe.skipIf(!hasKubectl)('workloads in a healthy world', () => {
     expect(r).toMatch(/successfully rolled out/);
   });
 
-  test('a preloaded image pulls nothing; a missing one is pulled on each node that runs it', () => {
+  test('a preloaded image pulls nothing; a missing one is pulled on each node that runs it', async () => {
     const pulls = w.world.host.nodePulls;
     expect(pulls.filter((p) => p.image === PRELOADED)).toEqual([]);
     const nginxNodes = pulls.filter((p) => p.image === PULLED).map((p) => p.node).sort();
-    expect(nginxNodes).toEqual(WORKERS);
+    // once per node that runs a pod of that image (where the scheduler put them), never twice
+    const running = [...new Set((await pods(w)).filter((p) => p.spec.containers.some((c: { image: string }) => c.image === PULLED)).map((p) => p.spec.nodeName as string))].sort();
+    expect(running.length).toBeGreaterThan(0);
+    expect(nginxNodes).toEqual(running);
   });
 
   test('the Service gets a ClusterIP from the service CIDR and an EndpointSlice of the ready pods', async () => {
