@@ -11,26 +11,13 @@ import '../../../src/exercises/inputs.js';
 import type { SampledPodNetwork } from '../../../src/exercises/inputs.js';
 import type { ExerciseSpec } from '../../../src/exercises/types.js';
 import { parseIpAddrText, parseIpLinksJsonText, parseIpRouteJsonText, parseIpRouteText, parseResolvConf, type NodeNetwork } from '../../../src/observe/index.js';
+import { threeNodeLab } from '../verify/lesson-lab.js';
 
 export function fixture(name: string): string {
   return readFileSync(new URL(`../../fixtures/exercises/${name}`, import.meta.url), 'utf8');
 }
 
-export const lab02: VerifyLab = {
-  name: 'pod-network',
-  cluster: 'pod-network',
-  nodeImage: 'kindest/node:v1.28.0',
-  kubernetesVersion: 'v1.28.0',
-  nodes: [
-    { name: 'pod-network-control-plane', role: 'control-plane' },
-    { name: 'pod-network-worker', role: 'worker' },
-    { name: 'pod-network-worker2', role: 'worker' },
-  ],
-  podSubnet: '192.168.0.0/16',
-  serviceSubnet: '10.96.0.0/16',
-  pool: { name: 'default-ipv4-ippool', cidr: '192.168.0.0/16', blockSize: 26, encapsulation: 'VXLANCrossSubnet', natOutgoing: 'Enabled', nodeSelector: 'all()' },
-  topologyFile: '/home/user/pod-network/pod-network.clab.yaml',
-};
+export const lab02: VerifyLab = threeNodeLab('pod-network');
 
 export const WORKER = 'pod-network-worker';
 export const POD_IP = '192.168.8.69';

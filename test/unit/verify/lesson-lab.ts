@@ -15,21 +15,26 @@ export function fixture(name: string): string {
   return readFileSync(new URL(`../../fixtures/verify/${name}`, import.meta.url), 'utf8');
 }
 
-export const lessonLab: VerifyLab = {
-  name: 'calico-ipam',
-  cluster: 'calico-ipam',
-  nodeImage: 'kindest/node:v1.28.0',
-  kubernetesVersion: 'v1.28.0',
-  nodes: [
-    { name: 'calico-ipam-control-plane', role: 'control-plane' },
-    { name: 'calico-ipam-worker', role: 'worker' },
-    { name: 'calico-ipam-worker2', role: 'worker' },
-  ],
-  podSubnet: '192.168.0.0/16',
-  serviceSubnet: '10.96.0.0/16',
-  pool: { name: 'default-ipv4-ippool', cidr: '192.168.0.0/16', blockSize: 26, encapsulation: 'VXLANCrossSubnet', natOutgoing: 'Enabled', nodeSelector: 'all()' },
-  topologyFile: '/home/user/calico-ipam/calico-ipam.clab.yaml',
-};
+/** A kind lab of three nodes (`<name>-control-plane`, `-worker`, `-worker2`) with lesson 01's pool and CIDRs. */
+export function threeNodeLab(name: string): VerifyLab {
+  return {
+    name,
+    cluster: name,
+    nodeImage: 'kindest/node:v1.28.0',
+    kubernetesVersion: 'v1.28.0',
+    nodes: [
+      { name: `${name}-control-plane`, role: 'control-plane' },
+      { name: `${name}-worker`, role: 'worker' },
+      { name: `${name}-worker2`, role: 'worker' },
+    ],
+    podSubnet: '192.168.0.0/16',
+    serviceSubnet: '10.96.0.0/16',
+    pool: { name: 'default-ipv4-ippool', cidr: '192.168.0.0/16', blockSize: 26, encapsulation: 'VXLANCrossSubnet', natOutgoing: 'Enabled', nodeSelector: 'all()' },
+    topologyFile: `/home/user/${name}/${name}.clab.yaml`,
+  };
+}
+
+export const lessonLab: VerifyLab = threeNodeLab('calico-ipam');
 
 /** The first block each node claims (reference: expected-first-blocks.tsv, observed on a real cluster). */
 export const FIRST_BLOCKS: Record<string, string> = {
