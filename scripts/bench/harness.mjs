@@ -50,7 +50,7 @@ function recreated(before, after) {
   return changed;
 }
 
-function summarizeChild(r) {
+export function summarizeChild(r) {
   const json = parseJsonOutput(r.stdout);
   return {
     code: r.code,
@@ -346,7 +346,7 @@ export async function writeResults(dir, results) {
   await mkdir(dir, { recursive: true });
   const stamp = results.meta.date.replace(/[:.]/g, '-');
   const m = results.meta;
-  const md = `# lab bench ${m.date}\n\nscale ${m.scale}, ${m.runs} run(s)${m.quick ? ' (quick)' : ''}, node ${m.node}, ${m.cpus} CPU(s) ${m.cpu ?? ''}, load average ${m.loadavg?.start?.[0] ?? '?'} → ${m.loadavg?.end?.[0] ?? '?'}\n\n${results.table}\n${results.errors.length ? `\nErrors:\n${results.errors.map((e) => `- ${e.replace(/\n/g, '\n  ')}`).join('\n')}\n` : ''}`;
+  const md = `# lab bench ${m.date}\n\n${m.world === 'real' ? 'real world' : `scale ${m.scale}`}, ${m.runs} run(s)${m.quick ? ' (quick)' : ''}, node ${m.node}, ${m.cpus} CPU(s) ${m.cpu ?? ''}, load average ${m.loadavg?.start?.[0] ?? '?'} → ${m.loadavg?.end?.[0] ?? '?'}\n\n${results.table}\n${results.errors.length ? `\nErrors:\n${results.errors.map((e) => `- ${e.replace(/\n/g, '\n  ')}`).join('\n')}\n` : ''}`;
   const files = {
     json: join(dir, `bench-${stamp}.json`),
     md: join(dir, `bench-${stamp}.md`),

@@ -10,11 +10,11 @@
  *
  * Needs root (ip netns). Exit code: vitest's (0 pass, 1 fail), 2 usage, 3 prerequisites, 130 Ctrl-C.
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runInNetns } from './netns-run.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const self = process.argv.findIndex((a) => a.endsWith('test.mjs'));
@@ -39,59 +39,19 @@ if (!noBuild) {
 step('npm run build');
 if (spawnSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' }).status !== 0) process.exit(1);
 
-const { createNetns, deleteNetns } = await import(join(root, 'dist', 'real', 'netns.js'));
 const { findAll, describe } = await import(join(root, 'dist', 'real', 'components.js'));
 
-const ns = `lab-real-${process.pid}`;
-const tmp = mkdtempSync(join(tmpdir(), 'lab-real-run-'));
 const stamp = new Date().toISOString().replace(/[:.]/g, '-');
 const artifacts = join(root, 'test', 'real', 'artifacts', stamp);
 mkdirSync(artifacts, { recursive: true });
-// A real Calico component (not yet traced) creates an empty /var/lib/calico on the host: remove it
-// afterwards when the run made it, so the run leaves no file behind.
-const hostCalicoDir = '/var/lib/calico';
-const hostCalicoDirBefore = existsSync(hostCalicoDir);
-createNetns(ns);
-step(`network namespace ${ns} created (lo only; unreachable routes for the lab's ranges)`);
-
-let child;
-let interrupted = false;
-let cleaned = false;
-const cleanup = () => {
-  if (cleaned) return;
-  cleaned = true;
-  deleteNetns(ns);
-  rmSync(tmp, { recursive: true, force: true });
-  step(`network namespace ${ns} and ${tmp} removed`);
-  if (!hostCalicoDirBefore && existsSync(hostCalicoDir)) {
-    try {
-      rmdirSync(hostCalicoDir); // only when empty: anything in it is reported, not deleted
-      step(`${hostCalicoDir} (made by a real Calico component during the run, empty) removed`);
-    } catch (error) {
-      step(`${hostCalicoDir} was made during the run and is not empty (${error.code ?? error}): left in place`);
-    }
-  }
-};
-const onSignal = (sig) => {
-  interrupted = true;
-  step(`${sig}: stopping the real world`);
-  if (child && child.exitCode === null) child.kill('SIGTERM');
-  setTimeout(() => {
-    cleanup();
-    process.exit(130);
-  }, 20_000).unref();
-};
-process.on('SIGINT', onSignal);
-process.on('SIGTERM', onSignal);
-
 const vitest = join(root, 'node_modules', 'vitest', 'vitest.mjs');
-child = spawn('ip', ['netns', 'exec', ns, process.execPath, vitest, 'run', '--project', 'real', ...argv], {
-  cwd: root,
-  stdio: 'inherit',
-  env: { ...process.env, LAB_REAL: '1', LAB_REAL_ARTIFACTS: artifacts, LAB_REAL_TMP: tmp },
+const { code, interrupted } = await runInNetns({
+  root,
+  command: process.execPath,
+  args: [vitest, 'run', '--project', 'real', ...argv],
+  env: { ...process.env, LAB_REAL: '1', LAB_REAL_ARTIFACTS: artifacts },
+  step,
 });
-const code = await new Promise((res) => child.on('exit', (c, s) => res(c ?? (s ? 1 : 0))));
-cleanup();
 
 const { found } = findAll();
 process.stdout.write('\nReal components used:\n');

@@ -13,6 +13,7 @@ import type { Binary, Program } from './components.js';
 import { prepareControlPlane, startControlPlane, type ControlPlane, type Prepared } from './controlplane.js';
 import { createAll, kindObjects, nodeObject, staticPods } from './kind-objects.js';
 import { startKwok } from './kwok.js';
+import { Kube } from './kube.js';
 import type { Procs } from './procs.js';
 
 export interface RealClusterHooks {
@@ -25,6 +26,7 @@ export interface RealClusterHooks {
 export class RealClusters extends KindClusters {
   current: ControlPlane | undefined;
   private prepared: Prepared | undefined;
+  private early: Kube | undefined;
   private stopping: Promise<void> = Promise.resolve();
 
   constructor(
@@ -88,6 +90,16 @@ export class RealClusters extends KindClusters {
     return this.prepared?.adminKubeconfigText;
   }
 
+  /**
+   * A world client (system:masters) of the cluster being created, as soon as its certificates exist:
+   * before its API answers and before create() returns (`current` is set only once it is all up).
+   */
+  apiClient(): Kube | undefined {
+    if (!this.prepared) return undefined;
+    this.early ??= new Kube(this.prepared.server, this.prepared.pki);
+    return this.early;
+  }
+
   /** kind removes the nodes it created when provisioning fails. */
   private removeAll(name: string): void {
     for (const c of this.nodes(name)) this.removeContainer(c.id);
@@ -97,6 +109,8 @@ export class RealClusters extends KindClusters {
     const cp = this.current;
     this.current = undefined;
     this.prepared = undefined;
+    this.early?.close();
+    this.early = undefined;
     await this.real.onDown();
     await this.procs.stop('kwok');
     if (cp) await cp.stop();

@@ -117,7 +117,50 @@ export class Kube {
     }
   }
 
+  /**
+   * One watch stream of a collection from `resourceVersion` (`?watch=1`, bookmarks on): calls
+   * `onEvent` for each event line as it arrives and resolves when the server ends the stream or
+   * `signal` aborts it. A non-2xx answer rejects with a KubeError (410 Gone: list again).
+   */
+  watch(path: string, resourceVersion: string, onEvent: (e: WatchEvent) => void, signal: AbortSignal): Promise<void> {
+    const url = new URL(path, this.server);
+    url.searchParams.set('watch', '1');
+    url.searchParams.set('allowWatchBookmarks', 'true');
+    url.searchParams.set('resourceVersion', resourceVersion);
+    return new Promise<void>((resolve, reject) => {
+      if (signal.aborted) return resolve();
+      const r = request(url, { method: 'GET', agent: this.agent, signal, headers: { accept: 'application/json', ...(this.token !== undefined ? { authorization: `Bearer ${this.token}` } : {}) } }, (res) => {
+        const status = res.statusCode ?? 0;
+        let buffered = '';
+        res.setEncoding('utf8');
+        if (status < 200 || status >= 300) {
+          res.on('data', (d: string) => (buffered += d));
+          res.on('end', () => reject(new KubeError(`WATCH ${path}: HTTP ${status}: ${buffered.slice(0, 300)}`, status, buffered)));
+          return;
+        }
+        res.on('data', (d: string) => {
+          buffered += d;
+          let nl: number;
+          while ((nl = buffered.indexOf('\n')) >= 0) {
+            const line = buffered.slice(0, nl).trim();
+            buffered = buffered.slice(nl + 1);
+            if (line !== '') onEvent(JSON.parse(line) as WatchEvent);
+          }
+        });
+        res.on('end', () => resolve());
+        res.on('error', (e) => (signal.aborted ? resolve() : reject(e)));
+      });
+      r.on('error', (e) => (signal.aborted ? resolve() : reject(e)));
+      r.end();
+    });
+  }
+
   close(): void {
     this.agent.destroy();
   }
+}
+
+export interface WatchEvent {
+  type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
+  object: Obj;
 }

@@ -28,6 +28,7 @@ import { Cni } from './cni.js';
 import { Procs } from './procs.js';
 import { assertInWorldNetns } from './netns.js';
 import { fakeBanner } from './fake.js';
+import type { Kube } from './kube.js';
 
 export const REAL_TOOL_NAMES = ['containerlab', 'clab', 'kind', 'docker', 'sudo'] as const;
 
@@ -52,6 +53,8 @@ export interface RealWorld {
   invocations: Dispatcher['history'];
   /** The running cluster's control plane (after `containerlab deploy`). */
   controlPlane(): ControlPlane | undefined;
+  /** A world client of the cluster being created, usable from the moment its API answers (src/real/observer.ts). */
+  kube(): Kube | undefined;
   kubelet(): Kubelet | undefined;
   /** Pods whose real process the world keeps stopped (fault: "stop the operator"). */
   held: Set<RunnablePod['id']>;
@@ -177,6 +180,7 @@ export async function startRealWorld(options: RealWorldOptions): Promise<RealWor
       downloads,
       invocations: dispatcher.history,
       controlPlane: () => clusters.current,
+      kube: () => clusters.apiClient(),
       kubelet: () => kubelet,
       held,
       cni: () => cni,

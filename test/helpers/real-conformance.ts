@@ -11,6 +11,7 @@ import { request } from 'node:https';
 import { parse as parseYaml } from 'yaml';
 import { join } from 'node:path';
 import type { Kube, Obj } from '../../src/real/kube.js';
+import { API, observeCluster } from '../../src/real/observer.js';
 import { ObjectStore, type StoredObject } from '../../src/sim/store.js';
 import { nextFreeBlock } from '../../src/sim/calico/ipam.js';
 import { parseCidr } from '../../src/sim/calico/cidr.js';
@@ -46,42 +47,37 @@ export class ConditionLog {
 }
 
 /**
- * Poll a real API's TigeraStatus list about every second until stopped: one request at a time, each
- * with its own deadline; polls that failed are counted (the report shows it) and stop() takes one
- * last look so the final state is in the sequence.
+ * Record every TigeraStatus write of a real API as it happens: the harness's watch
+ * (src/real/observer.ts) feeds each object it sees, lists included, to the log. stop() ends the watch;
+ * `stats` says how the stream went (resumed streams, re-lists after 410 Gone, errors).
  */
-export function pollRealConditions(kube: () => Kube | undefined): { log: ConditionLog; stats: { ok: number; failed: number; lastError: string }; stop(): Promise<void> } {
+export function watchRealConditions(kube: () => Kube | undefined): { log: ConditionLog; stats: WatchStats; stop(): Promise<void> } {
   const log = new ConditionLog();
-  const stats = { ok: 0, failed: 0, lastError: '' };
-  let stopped = false;
-  const once = async (): Promise<void> => {
-    const k = kube();
-    if (!k) return;
-    try {
-      const r = await k.req<{ items?: unknown[] }>('GET', '/apis/operator.tigera.io/v1/tigerastatuses', undefined, { timeoutMs: 5_000 });
-      log.observe((r.items ?? []) as never);
-      stats.ok += 1;
-    } catch (e) {
-      stats.failed += 1;
-      stats.lastError = e instanceof Error ? e.message.slice(0, 200) : String(e);
-    }
-  };
-  const loop = (async () => {
-    while (!stopped) {
-      await once();
-      await new Promise((r) => setTimeout(r, 1_000));
-    }
-  })();
+  const stats: WatchStats = { events: 0, resumed: 0, relisted: 0, errors: 0, lastError: '' };
+  const observer = observeCluster(kube, {
+    resources: [API.tigerastatuses],
+    intervalMs: 100,
+    onObject: (_w, type, obj) => {
+      stats.events += 1;
+      if (type !== 'DELETED') log.observe([obj as never]);
+    },
+  });
   return {
     log,
     stats,
     stop: async () => {
-      if (stopped) return;
-      stopped = true;
-      await loop;
-      await once();
+      await observer.stop();
+      Object.assign(stats, observer.stats);
     },
   };
+}
+
+export interface WatchStats {
+  events: number;
+  resumed: number;
+  relisted: number;
+  errors: number;
+  lastError: string;
 }
 
 /** Field paths and JSON types of an object (arrays as `[]`; values of maps with free keys as `*`). */
@@ -163,8 +159,8 @@ export interface Facts {
   ipamShow: string;
   /** Annotation keys seen per kind (the shapes fold them to `*`). */
   annotationKeys?: Record<string, string[]>;
-  /** How the real TigeraStatus poll went. */
-  polls?: { ok: number; failed: number; lastError: string };
+  /** How the harness's watch of the real TigeraStatus went. */
+  watch?: WatchStats;
   /** calicoctl's tables lab reads (`ipam show`, `ipam show --show-blocks`, `ipam check`), by command. */
   tables: Record<string, string>;
 }
@@ -329,7 +325,7 @@ function stepKeys(steps: ConditionStep[]): string[] {
 
 /**
  * TigeraStatus condition sequences: every step one world shows and the other never does (the real
- * one is polled every second, so a step the simulated world shows for less than that can be missed),
+ * one is watched, so every status the real operator writes is seen),
  * and, per TigeraStatus, the order in which Available, Progressing and Degraded first became True.
  */
 export function sequenceDifferences(sim: ConditionStep[], real: ConditionStep[]): { what: string; sim: string; real: string }[] {
@@ -410,7 +406,7 @@ function markdown(sim: Facts, real: Facts, diffs: Difference[], extra: Extra): s
     '| --- | --- | --- | --- | --- |',
     seq(sim),
     '',
-    `## TigeraStatus condition sequence — real (polled every second${real.polls ? `: ${real.polls.ok} polls answered, ${real.polls.failed} failed${real.polls.lastError ? ` (last: ${real.polls.lastError})` : ''}` : ''})`,
+    `## TigeraStatus condition sequence — real (every write, watched${real.watch ? `: ${real.watch.events} objects seen, ${real.watch.resumed} streams resumed, ${real.watch.relisted} re-lists, ${real.watch.errors} errors${real.watch.lastError ? ` (last: ${real.watch.lastError})` : ''}` : ''})`,
     '',
     '| name | type | status | reason | message |',
     '| --- | --- | --- | --- | --- |',
@@ -464,8 +460,8 @@ export interface Collected {
 }
 
 /** Both worlds' facts right after deploy, and the tools record of the contract test beside the simulated tools' answers. */
-export async function collectConformance(t: RealTestWorld, conditions: ConditionStep[], polls?: Facts['polls']): Promise<Collected> {
-  const real = { ...(await realFacts(t, conditions)), ...(polls ? { polls } : {}) };
+export async function collectConformance(t: RealTestWorld, conditions: ConditionStep[], watch?: Facts['watch']): Promise<Collected> {
+  const real = { ...(await realFacts(t, conditions)), ...(watch ? { watch } : {}) };
   const sim = await simFacts();
   const record = readToolsRecord();
   const extra: Extra = record

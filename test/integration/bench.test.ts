@@ -13,6 +13,7 @@ import { baselineWaste } from '../../scripts/bench/baseline.mjs';
 import { makeLabDir } from '../../scripts/bench/labdir.mjs';
 import { makeRow, renderTable, type Row } from '../../scripts/bench/table.mjs';
 import { detectionLags, type WriteEvent } from '../../scripts/bench/writes.mjs';
+import { buildRealRows, realLags } from '../../scripts/bench/real.mjs';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -144,6 +145,76 @@ const QUICK_ROWS = [
   'memory.deploy',
   'memory.verify',
 ];
+
+describe('bench --real pieces', () => {
+  const mark = (name: string, at: number, listed = false) => ({ name, at, listed });
+  const seen = (at: number, group: string, resource: string, name: string, managers: string[] = [], listed = false) => ({ ...write(at, group, resource, name, managers), listed });
+  const marks = [
+    mark('api-up', 1000),
+    mark('crd-established:installations.operator.tigera.io', 2000),
+    mark('node-ready:calico-ipam-control-plane', 4200),
+    mark('tigerastatus-available:calico', 4500),
+    mark('tigerastatus-available:apiserver', 4600),
+  ];
+
+  test("lags from the harness's watch; an end first seen in a list times nothing", () => {
+    const events = [
+      seen(1300, 'apiextensions.k8s.io', 'customresourcedefinitions', 'installations.operator.tigera.io', ['lab']),
+      seen(2040, 'operator.tigera.io', 'installations', 'default', ['lab']),
+    ];
+    const lags = realLags({ marks, events, startAt: 900, exitAt: 4700 });
+    expect([lags.apiUpToFirstWrite.ms, lags.crdEstablishedToCustomResource.ms, lags.readyToExit.ms]).toEqual([300, 40, 100]);
+
+    // lab applied its CRDs before the watch started: the harness saw them in its first list
+    const early = realLags({ marks, events: [{ ...events[0]!, listed: true }, events[1]!], startAt: 900, exitAt: 4700 });
+    expect(early.apiUpToFirstWrite).toMatchObject({ ms: null, reason: expect.stringMatching(/before the harness's watch started/) });
+    expect(early.crdEstablishedToCustomResource.ms).toBe(40);
+    const listedCrd = realLags({ marks: marks.map((m) => (m.name.startsWith('crd-') ? { ...m, listed: true } : m)), events, startAt: 900, exitAt: 4700 });
+    expect(listedCrd.crdEstablishedToCustomResource).toMatchObject({ ms: null, reason: expect.stringMatching(/installations.operator.tigera.io was first seen in a list/) });
+    const listedReady = realLags({ marks: marks.map((m) => (m.name === 'tigerastatus-available:apiserver' ? { ...m, listed: true } : m)), events, startAt: 900, exitAt: 4700 });
+    expect(listedReady.readyToExit.ms).toBeNull();
+  });
+
+  test('rows of the real world: a run that failed leaves its rows unmeasured, so their verdicts are errors', () => {
+    const good = {
+      deploy: { code: 0, wallMs: 70_000, apiUpMs: 9_000, readyMs: 69_500, maxRssKb: 102_400 },
+      lags: { apiUpToFirstWrite: { ms: 120 }, crdEstablishedToCustomResource: { ms: 30 }, readyToExit: { ms: 500 } },
+      warm: { code: 0, wallMs: 2_500, recreated: [] },
+      verify: { code: 0, wallMs: 1_400 },
+    };
+    const rows = Object.fromEntries(buildRealRows([good]).map((r) => [r.id, r]));
+    expect(rows['real.deploy.wall']).toMatchObject({ median: 70_000, ok: null });
+    expect(rows['real.lag.ready']).toMatchObject({ median: 500, ok: true });
+    expect(rows['real.warm.recreated']).toMatchObject({ median: 0, ok: true });
+    expect(rows['real.verify.wall']).toMatchObject({ median: 1_400, ok: false });
+    expect(rows['real.memory.deploy']?.median).toBe(100);
+    const failed = Object.fromEntries(buildRealRows([{ deploy: { code: 4, wallMs: 720_000 }, lags: { readyToExit: { ms: null } } }]).map((r) => [r.id, r]));
+    expect(failed['real.deploy.wall']?.n).toBe(0);
+    expect(failed['real.lag.ready']).toMatchObject({ n: 0, ok: false });
+    expect(renderTable(Object.values(failed))).toMatch(/real world: detection lag Calico Available \+ nodes Ready → exit \| n\/a \|  \| ≤ 1 s \(max\) \| ERR \|/);
+  });
+
+  test('bench --real says why it cannot run (exit 3) and refuses --scale (exit 2)', async () => {
+    const run = (args: string[], env: NodeJS.ProcessEnv) =>
+      new Promise<{ code: number | null; stderr: string }>((resolve) => {
+        const child = spawn(process.execPath, ['scripts/bench.mjs', ...args], { cwd: root, env, stdio: ['ignore', 'ignore', 'pipe'] });
+        let stderr = '';
+        child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+        child.on('exit', (code) => resolve({ code, stderr }));
+      });
+    const empty = mkdtempSync(join(tmpdir(), 'lab-bench-real-'));
+    try {
+      const r = await run(['--real', '--quick'], { ...process.env, XDG_CACHE_HOME: empty });
+      expect(r.code).toBe(3);
+      expect(r.stderr).toMatch(/bench --real: cannot run here: (needs root|real components not built: .*tigera-operator)/);
+      const s = await run(['--real', '--scale', '0.1'], process.env);
+      expect(s.code).toBe(2);
+      expect(s.stderr).toMatch(/--scale is the simulated world's time scale/);
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
+    }
+  });
+});
 
 describe('npm run bench --quick', () => {
   const out = mkdtempSync(join(tmpdir(), 'lab-bench-test-'));

@@ -9,7 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { artifactsDir, realSkipReason, REQUIRED, startRealTestWorld, type RealTestWorld } from '../helpers/real-world.js';
 import type { Obj } from '../../src/real/kube.js';
-import { collectConformance, pollRealConditions, probeFirstBlocks, writeConformance, type Collected } from '../helpers/real-conformance.js';
+import { collectConformance, watchRealConditions, probeFirstBlocks, writeConformance, type Collected } from '../helpers/real-conformance.js';
 
 const skip = realSkipReason([...REQUIRED, 'tigera-operator', 'calico-node', 'calico-ipam', 'kube-controllers']);
 if (skip) {
@@ -20,7 +20,7 @@ if (skip) {
 } else {
   describe('real world: lab against the real control plane, operator and IPAM', () => {
     let t: RealTestWorld;
-    let poll: ReturnType<typeof pollRealConditions> | undefined;
+    let watch: ReturnType<typeof watchRealConditions> | undefined;
     let conformance: Collected | undefined;
     const transcript: string[] = [];
     const lab = async (args: string[], timeoutMs?: number): Promise<{ exitCode: number; stdout: string; stderr: string }> => {
@@ -36,10 +36,10 @@ if (skip) {
 
     beforeAll(async () => {
       t = await startRealTestWorld('lab');
-      poll = pollRealConditions(() => t.world.controlPlane()?.kube);
+      watch = watchRealConditions(() => t.world.kube());
     });
     afterAll(async () => {
-      await poll?.stop();
+      await watch?.stop();
       writeFileSync(join(artifactsDir(), 'lab', 'transcript.txt'), transcript.join('\n\n'));
       await t?.close();
     });
@@ -64,8 +64,8 @@ if (skip) {
       expect(ds.status?.desiredNumberScheduled).toBe(3);
       const pods = await k.list('/api/v1/namespaces/calico-system/pods?labelSelector=k8s-app%3Dcalico-node');
       expect(pods.filter((p) => (p as { status?: { phase?: string } }).status?.phase === 'Running')).toHaveLength(3);
-      await poll?.stop();
-      conformance = await collectConformance(t, poll?.log.steps ?? [], poll?.stats);
+      await watch?.stop();
+      conformance = await collectConformance(t, watch?.log.steps ?? [], watch?.stats);
       const report = writeConformance(conformance, artifactsDir());
       process.stderr.write(`conformance report: ${report.md} (${report.total} differences, ${report.open} open; first-block probes follow)\n`);
     });
