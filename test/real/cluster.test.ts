@@ -4,6 +4,7 @@
  * it; `lab destroy` stops every process. Needs the control plane, kwok and calicoctl (for the pins).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { API, observeCluster, type ClusterObserver } from '../../src/real/observer.js';
 import { parse as parseYaml } from 'yaml';
 import { realSkipReason, startRealTestWorld, type RealTestWorld } from '../helpers/real-world.js';
 import type { Obj } from '../../src/real/kube.js';
@@ -25,10 +26,21 @@ if (skip) {
     };
     type NodeObj = Obj & { spec?: { taints?: { key: string; effect: string }[]; podCIDR?: string }; status?: { conditions?: { type: string; status: string; message?: string }[]; addresses?: { type: string; address: string }[] } };
 
+    let observer: ClusterObserver | undefined;
+    const labelled: { name: string; type: string; listed: boolean; at: number }[] = [];
+
     beforeAll(async () => {
       t = await startRealTestWorld('cluster');
+      // the harness's watch, started before the cluster exists (what npm run bench -- --real times with)
+      observer = observeCluster(() => t.world.kube(), {
+        resources: [API.nodes],
+        onObject: (_w, type, obj, listed) => {
+          if (obj.metadata?.labels?.['lab-test/observed'] === 'yes') labelled.push({ name: obj.metadata.name ?? '', type, listed, at: performance.now() });
+        },
+      });
     });
     afterAll(async () => {
+      await observer?.stop();
       await t?.close();
     });
 
@@ -42,6 +54,22 @@ if (skip) {
       expect(cfg.clusters[0]?.cluster.server).toBe(t.world.controlPlane()?.server);
       const version = await kube().get<{ gitVersion?: string }>('/version');
       expect(version.gitVersion).toMatch(/^v1\.\d+\.\d+$/);
+    });
+
+    it("the harness's watch saw the API come up, then each node created and changed as it happened", async () => {
+      const up = observer?.marks.find((m) => m.name === 'api-up');
+      expect(up, 'api-up mark').toBeDefined();
+      const added = observer?.events.filter((e) => e.resource === 'nodes' && e.type === 'ADDED') ?? [];
+      expect(added.map((e) => `${e.name} listed=${e.listed}`).sort()).toEqual(['calico-ipam-control-plane', 'calico-ipam-worker', 'calico-ipam-worker2'].map((n) => `${n} listed=false`));
+      for (const e of added) expect(e.at).toBeGreaterThan(up!.at);
+      const before = performance.now();
+      await kube().mergePatch('/api/v1/nodes/calico-ipam-worker2', { metadata: { labels: { 'lab-test/observed': 'yes' } } });
+      const deadline = Date.now() + 10_000;
+      const changed = () => labelled.find((e) => e.name === 'calico-ipam-worker2' && e.type === 'MODIFIED' && e.at >= before && !e.listed);
+      while (!changed() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      expect(changed(), 'the label change, seen by the watch').toBeDefined();
+      expect(observer?.stats.errors, observer?.stats.lastError).toBe(0);
+      await kube().mergePatch('/api/v1/nodes/calico-ipam-worker2', { metadata: { labels: { 'lab-test/observed': null } } });
     });
 
     it('has the objects kubeadm and kind create', async () => {
