@@ -9,8 +9,9 @@ import { existsSync, mkdtempSync, rmdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-// A real Calico component (not yet traced) creates an empty /var/lib/calico on the host: removed
-// afterwards when the run made it, so a run leaves no file behind.
+// calico-node -startup creates /var/lib/calico when it is missing (a fixed path); the world runs it
+// with a private mount there (src/real/cni.ts), so a run should never make it. If one does, it is
+// said and, when empty, removed, so a run leaves no file behind.
 const HOST_CALICO_DIR = '/var/lib/calico';
 
 /**
@@ -35,7 +36,7 @@ export async function runInNetns({ root, command, args, env = process.env, step 
     if (!calicoDirBefore && existsSync(HOST_CALICO_DIR)) {
       try {
         rmdirSync(HOST_CALICO_DIR); // only when empty: anything in it is reported, not deleted
-        step(`${HOST_CALICO_DIR} (made by a real Calico component during the run, empty) removed`);
+        step(`${HOST_CALICO_DIR} was made during the run (a real component wrote the host's /var/lib; empty): removed`);
       } catch (error) {
         step(`${HOST_CALICO_DIR} was made during the run and is not empty (${error.code ?? error}): left in place`);
       }

@@ -43,6 +43,17 @@ function run(file: string, args: string[], env: Record<string, string>, input: s
   });
 }
 
+/**
+ * calico-node as its pod runs it, with the hostPath volume /var/lib/calico: calico-node -startup
+ * creates /var/lib/calico when it is missing (a fixed path in node/pkg/lifecycle/startup), so it runs
+ * in a mount namespace of its own where a tmpfs covers /var/lib and the node's state dir is bound at
+ * /var/lib/calico — the host's /var/lib is never written.
+ */
+function withCalicoVolume(nodeDir: string, file: string, args: string[]): [string, string[]] {
+  const script = 'mount -t tmpfs lab-real-world /var/lib && mkdir /var/lib/calico && mount --bind "$0" /var/lib/calico && exec "$@"';
+  return ['unshare', ['--mount', '--propagation', 'private', 'sh', '-ec', script, nodeDir, file, ...args]];
+}
+
 const running = (p: PodLike): boolean => p.status?.phase === 'Running' && p.metadata?.deletionTimestamp === undefined;
 
 export class Cni {
@@ -126,13 +137,14 @@ export class Cni {
       return false;
     }
     const env = await this.calicoNodeEnv(pod, node, ip);
-    const startup = await run(bin.path, ['-startup'], env, undefined, 60_000);
+    const nodeDir = join(this.stateDir, 'calico-node', node);
+    const startup = await run(...withCalicoVolume(nodeDir, bin.path, ['-startup']), env, undefined, 60_000);
     this.log(`calico-node -startup ${node}: exit ${startup.code}\n${startup.stderr}${startup.stdout}`);
     if (startup.code !== 0) {
       this.failing.set(node, `calico-node -startup exit ${startup.code}`);
       return false;
     }
-    const tunnel = await run(bin.path, ['-allocate-tunnel-addrs', '-allocate-tunnel-addrs-run-once'], env, undefined, 60_000);
+    const tunnel = await run(...withCalicoVolume(nodeDir, bin.path, ['-allocate-tunnel-addrs', '-allocate-tunnel-addrs-run-once']), env, undefined, 60_000);
     this.log(`calico-node -allocate-tunnel-addrs-run-once ${node}: exit ${tunnel.code}\n${tunnel.stderr}${tunnel.stdout}`);
     if (tunnel.code !== 0) {
       this.failing.set(node, `calico-node -allocate-tunnel-addrs-run-once exit ${tunnel.code}`);
