@@ -8,6 +8,7 @@
  * Events and marks carry `listed: true` when they were first seen in a list (the object existed before
  * the watch looked), so their time is when the harness looked, not when it happened.
  */
+import { setMaxListeners } from 'node:events';
 import { KubeError, type Kube, type Obj, type WatchEvent } from './kube.js';
 
 export interface Watched {
@@ -88,8 +89,15 @@ export interface ObserveOptions {
 const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
   new Promise((resolve) => {
     if (signal.aborted) return resolve();
-    const t = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
+    const onAbort = (): void => {
+      clearTimeout(t);
+      resolve();
+    };
+    const t = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
   });
 
 /**
@@ -102,6 +110,8 @@ export function observeCluster(kube: () => Kube | undefined, options: ObserveOpt
   const interval = options.intervalMs ?? 20;
   const controller = new AbortController();
   const signal = controller.signal;
+  // one listener per open watch request and per pending sleep (removed when it ends)
+  setMaxListeners(4 * resources.length + 8, signal);
   const events: Observed[] = [];
   const marks: Mark[] = [];
   const seen = new Set<string>();
